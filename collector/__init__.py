@@ -1,0 +1,101 @@
+"""Anbefal's collector: the Flask app that stores touchpoint-tagged NPS answers."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask, current_app, g
+
+from . import storage
+from .tokens import Tokens
+
+__version__ = "0.1.0"
+
+DEFAULTS: dict[str, Any] = {
+    # SQLite file; created with its schema on first start.
+    "DB": "anbefal.db",
+    # Signing keys, newest first, separated by commas. Unset: a random key is
+    # made once and stored in the database, so every worker shares it.
+    "SECRET_KEY": None,
+    # Base URL that snippets and links point at; unset: the request's own.
+    "PUBLIC_URL": None,
+    # Serve the demo shop page at /demo.
+    "DEMO": False,
+    # How long a browser may add its comment after the score, in seconds.
+    "EDIT_SECRET_MAX_AGE": 2 * 60 * 60,
+    # Largest body the public API accepts, in bytes.
+    "API_MAX_BODY": 8 * 1024,
+    # Largest body any route accepts (admin forms included), in bytes.
+    "MAX_CONTENT_LENGTH": 256 * 1024,
+}
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Create the collector: defaults, then ANBEFAL_* environment, then *test_config*."""
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_prefixed_env("ANBEFAL")
+    if test_config:
+        app.config.from_mapping(test_config)
+    app.config["DB"] = os.path.abspath(str(app.config["DB"]))
+
+    _prepare_database(app)
+
+    from . import errors
+
+    errors.register(app)
+
+    from . import api, embed
+
+    app.register_blueprint(api.bp)
+    app.register_blueprint(embed.bp)
+
+    app.teardown_appcontext(_teardown)
+    return app
+
+
+def _prepare_database(app: Flask) -> None:
+    """Apply migrations and settle the signing keys with a short-lived
+    connection, closed again so that no connection outlives a fork."""
+    conn = storage.connect(app.config["DB"])
+    try:
+        storage.migrate(conn)
+        keys = _configured_keys(app.config.get("SECRET_KEY"))
+        if not keys:
+            keys = [storage.get_or_create_secret_key(conn)]
+    finally:
+        conn.close()
+    app.config["SECRET_KEYS"] = keys
+    # Flask's own signing (sessions, CSRF) uses the newest key and falls back
+    # to the older ones, like our tokens.
+    app.config["SECRET_KEY"] = keys[0]
+    app.config["SECRET_KEY_FALLBACKS"] = keys[1:]
+
+
+def _configured_keys(value: Any) -> list[str]:
+    if not value:
+        return []
+    if isinstance(value, list | tuple):
+        return [str(key) for key in value if key]
+    return [key.strip() for key in str(value).split(",") if key.strip()]
+
+
+def get_db():
+    """Return this worker's connection to the database."""
+    if "db" not in g:
+        g.db = storage.get_connection(current_app.config["DB"])
+    return g.db
+
+
+def get_tokens() -> Tokens:
+    tokens = current_app.extensions.get("anbefal.tokens")
+    if tokens is None:
+        tokens = current_app.extensions["anbefal.tokens"] = Tokens(current_app.config["SECRET_KEYS"])
+    return tokens
+
+
+def _teardown(exc: BaseException | None) -> None:
+    # The connection stays open for the life of the worker (one per process
+    # and thread); only the per-request reference is dropped.
+    g.pop("db", None)

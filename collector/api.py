@@ -1,0 +1,144 @@
+"""The public API that the widget (and anyone's browser) talks to.
+
+CORS is enabled on this blueprint only, and each touchpoint decides which
+origins may use it: a request from any other origin is refused before
+anything is stored.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, g, request
+from flask_cors import CORS
+
+from . import get_db, get_tokens, i18n, storage, validation
+from .errors import ApiError
+from .tokens import ExpiredToken, InvalidToken
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+RESPONSE_FIELDS = {"token", "score", "comment", "ref", "properties", "locale", "page"}
+UPDATE_FIELDS = {"secret", "comment", "score"}
+
+
+@bp.after_request
+def _withhold_cors_from_refused_origins(response):
+    # Registered before CORS(bp), so it runs after flask-cors has added its
+    # headers: a refused origin must not be able to read the answer either.
+    if g.get("origin_refused"):
+        response.headers.pop("Access-Control-Allow-Origin", None)
+    return response
+
+
+# Origins are reflected here and checked per touchpoint in the views; no
+# credentials are ever allowed, since the widget sends no cookies.
+CORS(
+    bp,
+    origins="*",
+    send_wildcard=False,
+    methods=["GET", "POST", "PATCH", "OPTIONS"],
+    allow_headers=["Content-Type"],
+    supports_credentials=False,
+    max_age=86400,
+)
+
+
+@bp.before_request
+def _limit_body():
+    request.max_content_length = current_app.config["API_MAX_BODY"]
+
+
+def touchpoint_from_token(token: Any) -> storage.Touchpoint:
+    """Return the touchpoint an embed token names, or raise a 4xx ApiError."""
+    try:
+        touchpoint_id = get_tokens().read_embed_token(token)
+    except InvalidToken as exc:
+        raise ApiError(400, "invalid_token", "the token is missing, malformed or not genuine") from exc
+    touchpoint = storage.get_touchpoint(get_db(), touchpoint_id)
+    if touchpoint is None:
+        raise ApiError(404, "unknown_touchpoint", "the touchpoint of this token no longer exists")
+    return touchpoint
+
+
+def check_origin(touchpoint: storage.Touchpoint) -> None:
+    """Refuse a browser request from an origin the touchpoint does not allow.
+
+    Requests without an Origin header (same-origin GETs, server-side calls)
+    pass: the header only matters where a browser enforces CORS.
+    """
+    origin = request.headers.get("Origin")
+    if touchpoint.origins and origin is not None and origin not in touchpoint.origins:
+        g.origin_refused = True
+        raise ApiError(
+            403, "origin_not_allowed", f"this touchpoint does not accept answers from {origin[:100]}"
+        )
+
+
+@bp.get("/widget")
+def widget_config():
+    """Return what the widget needs to ask a touchpoint's question."""
+    touchpoint = touchpoint_from_token(request.args.get("token"))
+    check_origin(touchpoint)
+    language = i18n.choose(request.args.get("lang"), touchpoint.language, request.args.get("page_lang"))
+    return {
+        "touchpoint": touchpoint.id,
+        "language": language,
+        "repeat_days": touchpoint.repeat_days,
+        "sample_rate": touchpoint.sample_rate,
+        "texts": i18n.texts_for(touchpoint, language),
+    }
+
+
+@bp.post("/responses")
+def create_response():
+    """Store a score (and optionally a comment) from the widget."""
+    body = validation.parse_json_body(request)
+    validation.only_fields(body, RESPONSE_FIELDS)
+    touchpoint = touchpoint_from_token(body.get("token"))
+    check_origin(touchpoint)
+    fields = {
+        "score": validation.score(body.get("score")),
+        "comment": validation.comment(body.get("comment")),
+        "ref": validation.ref(body.get("ref")),
+        "properties": validation.properties(body.get("properties")),
+        "locale": validation.locale(body.get("locale")),
+        "page": validation.page(body.get("page")),
+    }
+    conn = get_db()
+    with storage.transaction(conn):
+        response_id = storage.insert_response(conn, touchpoint.id, channel="widget", **fields)
+    secret = get_tokens().make_edit_secret(response_id)
+    return {"id": response_id, "secret": secret}, 201
+
+
+@bp.patch("/responses/<int:response_id>")
+def update_response(response_id: int):
+    """Add the comment to (or change the score of) a response just stored."""
+    body = validation.parse_json_body(request)
+    validation.only_fields(body, UPDATE_FIELDS)
+    try:
+        get_tokens().check_edit_secret(
+            body.get("secret"), response_id, current_app.config["EDIT_SECRET_MAX_AGE"]
+        )
+    except ExpiredToken as exc:
+        raise ApiError(403, "secret_expired", "this answer can no longer be changed") from exc
+    except InvalidToken as exc:
+        raise ApiError(403, "invalid_secret", "the secret does not belong to this answer") from exc
+    conn = get_db()
+    existing = storage.get_response(conn, response_id)
+    if existing is None:
+        raise ApiError(404, "not_found", "no such response")
+    touchpoint = storage.get_touchpoint(conn, existing["touchpoint_id"])
+    assert touchpoint is not None  # responses are deleted with their touchpoint
+    check_origin(touchpoint)
+    score = validation.score(body["score"]) if "score" in body else None
+    comment = validation.comment(body.get("comment"))
+    if score is None and comment is None:
+        raise ApiError(400, "nothing_to_update", "send a comment or a score")
+    with storage.transaction(conn):
+        if not storage.update_response(conn, response_id, score=score, comment=comment):
+            raise ApiError(404, "not_found", "no such response")
+    updated = storage.get_response(conn, response_id)
+    assert updated is not None
+    return {"id": response_id, "score": updated["score"], "comment": updated["comment"]}

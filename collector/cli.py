@@ -1,0 +1,307 @@
+"""The `anbefal` command line, built on Flask's CLI support."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from datetime import date
+from urllib.parse import urlsplit
+
+import click
+from flask.cli import FlaskGroup, with_appcontext
+
+from . import create_app, get_db, get_tokens, i18n, nps, storage
+from .snippet import public_url, snippet_html
+
+
+def _make_app(*_args, **_kwargs):
+    return create_app()
+
+
+class AnbefalGroup(FlaskGroup):
+    """Flask's CLI group without its --app/--debug/--env-file options: the
+    app is always Anbefal's, configured from the environment."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.params = [p for p in self.params if p.name not in ("app", "debug", "env_file")]
+
+
+@click.group(cls=AnbefalGroup, create_app=_make_app, add_default_commands=False, add_version_option=False)
+@click.version_option(package_name="anbefal", prog_name="anbefal")
+def main() -> None:
+    """Anbefal: self-hosted Net Promoter Score.
+
+    Settings come from ANBEFAL_* environment variables (see the README);
+    ANBEFAL_DB names the SQLite file (default ./anbefal.db).
+    """
+
+
+# --------------------------------------------------------------------------
+# serve
+# --------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Worker processes.")
+@click.option("--demo", is_flag=True, help="Add demo touchpoints, answers and a demo user; serve /demo.")
+def serve(host: str, port: int, workers: int, demo: bool) -> None:
+    """Run the collector with gunicorn."""
+    import os
+
+    from . import server
+
+    if demo:
+        os.environ["ANBEFAL_DEMO"] = "true"
+    app = create_app()  # migrates once here, before any worker starts
+    with app.app_context():
+        base = app.config.get("PUBLIC_URL") or f"http://{_url_host(host)}:{port}"
+        lines = [f"Anbefal {_version()} is listening on {base}", f"  database: {app.config['DB']}"]
+        if demo:
+            from . import demo as demo_data
+
+            login = demo_data.seed(get_db())
+            lines.append(f"  demo shop page: {base}/demo")
+            lines.append(f"  admin:          {base}/admin/")
+            if login:
+                lines.append(f"  log in as {login[0]} with password {login[1]}")
+        else:
+            lines.append(f"  admin: {base}/admin/  (create a login with `anbefal user add EMAIL`)")
+        storage.close_connections()
+    click.echo("\n".join(lines), err=False)
+    sys.stdout.flush()
+    server.run(host=host, port=port, workers=workers)
+
+
+def _url_host(host: str) -> str:
+    if host in ("0.0.0.0", "::", ""):
+        return "127.0.0.1"
+    return f"[{host}]" if ":" in host else host
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+# --------------------------------------------------------------------------
+# touchpoints
+# --------------------------------------------------------------------------
+
+
+@main.group()
+def touchpoint() -> None:
+    """Create and list touchpoints, and print their snippets."""
+
+
+def normalise_origin(value: str) -> str:
+    """Return scheme://host[:port] of an origin, or raise click.BadParameter."""
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise click.BadParameter(f"{value!r} is not an origin such as https://shop.example")
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise click.BadParameter(f"{value!r}: an origin has no path, only scheme, host and port")
+    return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
+@touchpoint.command("add")
+@click.argument("name")
+@click.option("--question", help="Own wording of the question (default: the language's standard one).")
+@click.option(
+    "--language",
+    type=click.Choice(i18n.LANGUAGES),
+    help="Language of the survey (default: the page's <html lang>, else English).",
+)
+@click.option("--origin", "origins", multiple=True, help="Origin allowed to embed it (repeatable).")
+@click.option("--target", "target_nps", type=click.IntRange(-100, 100), help="Target NPS.")
+@with_appcontext
+def touchpoint_add(
+    name: str, question: str | None, language: str | None, origins: tuple[str, ...], target_nps: int | None
+) -> None:
+    """Create a touchpoint called NAME (checkout, invoice, support...)."""
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise click.BadParameter("give a name of 1 to 100 characters", param_hint="NAME")
+    clean_origins = [normalise_origin(origin) for origin in origins]
+    try:
+        tp = storage.insert_touchpoint(
+            get_db(),
+            name,
+            question=question,
+            language=language,
+            origins=clean_origins,
+            target_nps=target_nps,
+        )
+    except storage.DuplicateName:
+        raise click.ClickException(f"a touchpoint called {name!r} exists already") from None
+    click.echo(f"Created touchpoint {tp.name!r}.")
+    if tp.origins:
+        click.echo("Accepts answers only from: " + ", ".join(tp.origins))
+    else:
+        click.echo("Accepts answers from any origin (add --origin to restrict it).")
+    click.echo(f"Get its snippet with: anbefal touchpoint snippet {_shell_quote(tp.name)}")
+
+
+def _shell_quote(value: str) -> str:
+    import shlex
+
+    return shlex.quote(value)
+
+
+@touchpoint.command("list")
+@with_appcontext
+def touchpoint_list() -> None:
+    """List touchpoints with their language and allowed origins."""
+    tps = storage.list_touchpoints(get_db())
+    if not tps:
+        click.echo("No touchpoints yet. Create one with: anbefal touchpoint add NAME")
+        return
+    for tp in tps:
+        origins = ", ".join(tp.origins) if tp.origins else "any origin"
+        click.echo(f"{tp.name}\t{tp.language or 'auto'}\t{origins}")
+
+
+@touchpoint.command("snippet")
+@click.argument("name")
+@click.option("--ref", help="Order or ticket id to attach to the answer.")
+@click.option("--properties", help='Segment data as JSON, e.g. \'{"department": "north"}\'.')
+@click.option("--language", type=click.Choice(i18n.LANGUAGES), help="Override the touchpoint's language.")
+@click.option("--delay", type=click.IntRange(0, 3600), help="Seconds to wait before showing the survey.")
+@click.option("--sample", type=click.FloatRange(0, 1), help="Share of visitors to ask, 0 to 1.")
+@with_appcontext
+def touchpoint_snippet(
+    name: str,
+    ref: str | None,
+    properties: str | None,
+    language: str | None,
+    delay: int | None,
+    sample: float | None,
+) -> None:
+    """Print exactly the HTML to paste into a page for touchpoint NAME."""
+    tp = _touchpoint_or_fail(name)
+    if properties is not None:
+        from .errors import ApiError
+        from .validation import parse_properties_json
+
+        try:
+            parse_properties_json(properties)
+        except ApiError as exc:
+            raise click.BadParameter(exc.message, param_hint="--properties") from None
+    click.echo(
+        snippet_html(
+            get_tokens().make_embed_token(tp.id),
+            public_url(),
+            ref=ref,
+            properties=properties,
+            lang=language,
+            delay=None if delay is None else str(delay),
+            sample=None if sample is None else f"{sample:g}",
+        )
+    )
+
+
+def _touchpoint_or_fail(name: str) -> storage.Touchpoint:
+    tp = storage.get_touchpoint_by_name(get_db(), name)
+    if tp is None:
+        raise click.ClickException(f"no touchpoint called {name!r} (see `anbefal touchpoint list`)")
+    return tp
+
+
+# --------------------------------------------------------------------------
+# stats and export
+# --------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@with_appcontext
+def stats(as_json: bool) -> None:
+    """Print n, % promoters / passives / detractors and NPS per touchpoint."""
+    conn = get_db()
+    counts = storage.category_counts_by_touchpoint(conn)
+    rows = []
+    total = nps.Summary()
+    for tp in storage.list_touchpoints(conn):
+        summary = nps.Summary(*counts.get(tp.id, (0, 0, 0)))
+        total = total + summary
+        rows.append((tp.name, summary))
+    rows.append(("(all)", total))
+    if as_json:
+        click.echo(json.dumps([{"touchpoint": name, **s.as_dict()} for name, s in rows], indent=2))
+        return
+    width = max(len("touchpoint"), *(len(name) for name, _ in rows))
+    click.echo(f"{'touchpoint':<{width}}  {'n':>7}  {'prom%':>5}  {'pass%':>5}  {'detr%':>5}  {'NPS':>4}")
+    for name, s in rows:
+        cells = [_pct(s.pct_promoters), _pct(s.pct_passives), _pct(s.pct_detractors)]
+        click.echo(
+            f"{name:<{width}}  {s.n:>7}  {cells[0]:>5}  {cells[1]:>5}  {cells[2]:>5}  {nps.format_nps(s.nps):>4}"
+        )
+
+
+def _pct(value: int | None) -> str:
+    return "—" if value is None else str(value)
+
+
+def _iso_date(_ctx, _param, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2026-01-31") from None
+
+
+EXPORT_COLUMNS = [
+    "id",
+    "created_at",
+    "touchpoint",
+    "score",
+    "category",
+    "comment",
+    "ref",
+    "channel",
+    "locale",
+    "page",
+]
+
+
+def export_header(property_keys: list[str]) -> list[str]:
+    return EXPORT_COLUMNS + [f"property:{key}" for key in property_keys]
+
+
+def export_cells(row: dict, property_keys: list[str]) -> list:
+    cells = [
+        row["id"],
+        row["created_at"],
+        row["touchpoint"],
+        row["score"],
+        nps.category(row["score"]),
+        row["comment"] or "",
+        row["ref"] or "",
+        row["channel"],
+        row["locale"] or "",
+        row["page"] or "",
+    ]
+    return cells + [row["properties"].get(key, "") for key in property_keys]
+
+
+@main.command()
+@click.option("--touchpoint", "touchpoint_name", help="Only this touchpoint.")
+@click.option("--since", callback=_iso_date, help="First day, YYYY-MM-DD (UTC).")
+@click.option("--until", callback=_iso_date, help="Last day, YYYY-MM-DD (UTC), inclusive.")
+@with_appcontext
+def export(touchpoint_name: str | None, since: str | None, until: str | None) -> None:
+    """Write responses as CSV to standard output, one row per response."""
+    conn = get_db()
+    flt = storage.ResponseFilter(since=since, until=until)
+    if touchpoint_name:
+        flt.touchpoint_id = _touchpoint_or_fail(touchpoint_name).id
+    keys = storage.property_keys(conn, flt)
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(export_header(keys))
+    for row in storage.iter_export_rows(conn, flt):
+        writer.writerow(export_cells(row, keys))

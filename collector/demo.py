@@ -1,0 +1,73 @@
+"""Demo data for `anbefal serve --demo`: touchpoints, answers over time."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from datetime import UTC, datetime, timedelta
+
+from . import storage
+
+DEMO_TOUCHPOINTS = [
+    # name, language, target NPS
+    ("demo-checkout", None, 40),
+    ("invoice", "da", 30),
+    ("support", "nb", 50),
+]
+
+DEMO_COMMENTS = {
+    "detractor": [
+        "The parcel arrived two days late and nobody told me.",
+        "Fakturaen var svær at forstå.",
+        "Ventetiden på telefonen var altfor lang.",
+        "Checkout kept asking for my address again.",
+    ],
+    "passive": [
+        "Fine, but delivery could be faster.",
+        "Helt ok, men fragten er dyr.",
+        "Greit nok, men nettsiden er treg.",
+    ],
+    "promoter": [
+        "Quick delivery and friendly support!",
+        "Super god service, tak!",
+        "Kjempefornøyd, rask levering.",
+        "Great products, easy returns.",
+    ],
+}
+
+
+def seed(conn: sqlite3.Connection, answers: int = 600, days: int = 180) -> tuple[str, str] | None:
+    """Create the demo touchpoints and, on an empty database, some answers.
+
+    Returns the demo login (email, password) when the admin is available.
+    """
+    rng = random.Random(20261124)
+    created = []
+    for name, language, target in DEMO_TOUCHPOINTS:
+        tp = storage.get_touchpoint_by_name(conn, name)
+        if tp is None:
+            tp = storage.insert_touchpoint(conn, name, language=language, target_nps=target)
+        created.append(tp)
+    if storage.count_responses(conn) == 0:
+        now = datetime.now(UTC)
+        with storage.transaction(conn):
+            for i in range(answers):
+                tp = created[i % len(created)]
+                # Scores drift upwards over time, so the trend has a story.
+                age = rng.random() * days
+                lift = (days - age) / days * 2
+                score = max(0, min(10, round(rng.gauss(7.2 + lift, 2.2))))
+                cat = "promoter" if score >= 9 else "passive" if score >= 7 else "detractor"
+                comment = rng.choice(DEMO_COMMENTS[cat]) if rng.random() < 0.35 else None
+                when = (now - timedelta(days=age)).strftime("%Y-%m-%dT%H:%M:%SZ")
+                storage.insert_response(
+                    conn,
+                    tp.id,
+                    score,
+                    comment=comment,
+                    ref=f"DEMO-{10000 + i}",
+                    channel="widget" if i % 4 else "link",
+                    properties={"segment": rng.choice(["private", "business"])},
+                    created_at=when,
+                )
+    return None

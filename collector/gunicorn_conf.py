@@ -1,0 +1,22 @@
+"""Gunicorn settings shipped with Anbefal.
+
+Use them with `anbefal serve`, or with plain gunicorn:
+
+    gunicorn -c python:collector.gunicorn_conf 'collector:create_app()'
+"""
+
+# Threads let one worker answer the page, the script and the API calls of a
+# visitor at once; each thread has its own SQLite connection.
+worker_class = "gthread"
+threads = 4
+workers = 2
+bind = "127.0.0.1:8000"
+# Never build the app in the master: every worker opens its own database
+# connection after the fork.
+preload_app = False
+timeout = 30
+graceful_timeout = 10
+keepalive = 5
+accesslog = "-"
+errorlog = "-"
+loglevel = "info"

@@ -1,0 +1,118 @@
+"""Net Promoter Score arithmetic: categories, percentages, NPS, margin of error."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+DETRACTOR = "detractor"
+PASSIVE = "passive"
+PROMOTER = "promoter"
+CATEGORIES = (DETRACTOR, PASSIVE, PROMOTER)
+
+
+def category(score: int) -> str:
+    """Return the category of a 0-10 score: 0-6 detractor, 7-8 passive, 9-10 promoter."""
+    if not 0 <= score <= 10:
+        raise ValueError(f"score out of range: {score}")
+    if score <= 6:
+        return DETRACTOR
+    if score <= 8:
+        return PASSIVE
+    return PROMOTER
+
+
+def round_half_away(value: float) -> int:
+    """Round to the nearest integer, halves away from zero (as people expect,
+    unlike Python's round(), which rounds halves to even)."""
+    return int(math.copysign(math.floor(abs(value) + 0.5), value))
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Counts of one group of answers and what follows from them."""
+
+    promoters: int = 0
+    passives: int = 0
+    detractors: int = 0
+
+    @property
+    def n(self) -> int:
+        return self.promoters + self.passives + self.detractors
+
+    def _pct(self, count: int) -> int | None:
+        return round_half_away(100 * count / self.n) if self.n else None
+
+    @property
+    def pct_promoters(self) -> int | None:
+        return self._pct(self.promoters)
+
+    @property
+    def pct_passives(self) -> int | None:
+        return self._pct(self.passives)
+
+    @property
+    def pct_detractors(self) -> int | None:
+        return self._pct(self.detractors)
+
+    @property
+    def nps_exact(self) -> float | None:
+        """NPS without rounding; None when there are no answers."""
+        if not self.n:
+            return None
+        return 100 * (self.promoters - self.detractors) / self.n
+
+    @property
+    def nps(self) -> int | None:
+        """NPS as an integer from -100 to 100, computed from the counts (not
+        from rounded percentages); None when there are no answers."""
+        exact = self.nps_exact
+        return None if exact is None else round_half_away(exact)
+
+    @property
+    def margin(self) -> float | None:
+        """Half-width of the 95% confidence interval of the NPS, in points.
+
+        Each answer is +1 (promoter), 0 (passive) or -1 (detractor); the NPS
+        is their mean times 100, so its variance is (p + d - (p - d)^2) / n.
+        None with fewer than two answers, where no spread can be estimated.
+        """
+        if self.n < 2:
+            return None
+        p = self.promoters / self.n
+        d = self.detractors / self.n
+        variance = p + d - (p - d) ** 2
+        return 100 * 1.96 * math.sqrt(variance / self.n)
+
+    def as_dict(self) -> dict:
+        return {
+            "n": self.n,
+            "promoters": self.promoters,
+            "passives": self.passives,
+            "detractors": self.detractors,
+            "pct_promoters": self.pct_promoters,
+            "pct_passives": self.pct_passives,
+            "pct_detractors": self.pct_detractors,
+            "nps": self.nps,
+            "margin": None if self.margin is None else round(self.margin, 1),
+        }
+
+    def __add__(self, other: Summary) -> Summary:
+        return Summary(
+            self.promoters + other.promoters,
+            self.passives + other.passives,
+            self.detractors + other.detractors,
+        )
+
+
+def summarise(scores: list[int]) -> Summary:
+    """Count a list of scores into a Summary."""
+    cats = [category(s) for s in scores]
+    return Summary(cats.count(PROMOTER), cats.count(PASSIVE), cats.count(DETRACTOR))
+
+
+def format_nps(value: int | None) -> str:
+    """Show an NPS with its sign, and an em dash when there is none."""
+    if value is None:
+        return "—"
+    return f"+{value}" if value > 0 else str(value)

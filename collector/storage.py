@@ -1,0 +1,514 @@
+"""Every SQL statement Anbefal runs, behind named functions.
+
+Views, the CLI and the benchmarks call these functions and never write SQL
+themselves, so the schema and its queries can be read (and changed) in one
+place.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlite_utils
+
+# synchronous=FULL: in WAL mode a commit is fsynced to the WAL before the
+# client gets its 2xx, so an acknowledged answer survives a killed process
+# and a power loss alike. NORMAL would survive only the former.
+PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=FULL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA busy_timeout=10000",
+)
+
+
+def utcnow() -> str:
+    """Return the current time as ISO 8601 UTC with second precision."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# --------------------------------------------------------------------------
+# Connections
+# --------------------------------------------------------------------------
+
+_local = threading.local()
+
+
+def connect(path: str) -> sqlite3.Connection:
+    """Open a new connection with Anbefal's pragmas (autocommit mode)."""
+    conn = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    for pragma in PRAGMAS:
+        conn.execute(pragma)
+    return conn
+
+
+def get_connection(path: str) -> sqlite3.Connection:
+    """Return this thread's connection to *path*, opening it on first use.
+
+    The connection is keyed by process id so that a connection opened before
+    a fork is never reused by a child: every worker opens its own.
+    """
+    key = (os.getpid(), path)
+    conns: dict = getattr(_local, "conns", None) or {}
+    _local.conns = conns
+    conn = conns.get(key)
+    if conn is None:
+        conn = conns[key] = connect(path)
+    return conn
+
+
+def close_connections() -> None:
+    """Close every connection this thread holds."""
+    conns: dict = getattr(_local, "conns", None) or {}
+    for conn in conns.values():
+        conn.close()
+    conns.clear()
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection, immediate: bool = True) -> Iterator[sqlite3.Connection]:
+    """Run a short transaction; IMMEDIATE takes the write lock up front so a
+    read followed by a write cannot fail half-way with SQLITE_BUSY."""
+    conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    else:
+        conn.execute("COMMIT")
+
+
+# --------------------------------------------------------------------------
+# Schema
+# --------------------------------------------------------------------------
+
+
+def _m001_initial(db: sqlite_utils.Database) -> None:
+    db.execute("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    # AUTOINCREMENT: a deleted touchpoint's id is never reused, so an old
+    # snippet can never start feeding a newer touchpoint.
+    db.execute(
+        """
+        CREATE TABLE touchpoints (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            name TEXT NOT NULL UNIQUE,
+            question TEXT,
+            language TEXT,
+            origins TEXT NOT NULL DEFAULT '[]',
+            target_nps INTEGER,
+            sample_rate REAL NOT NULL DEFAULT 1.0,
+            repeat_days INTEGER NOT NULL DEFAULT 90,
+            followup_detractor TEXT,
+            followup_passive TEXT,
+            followup_promoter TEXT,
+            created_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE responses (
+            id INTEGER PRIMARY KEY,
+            touchpoint_id INTEGER NOT NULL REFERENCES touchpoints(id) ON DELETE CASCADE,
+            score INTEGER NOT NULL CHECK (score BETWEEN 0 AND 10),
+            comment TEXT,
+            ref TEXT,
+            channel TEXT NOT NULL DEFAULT 'widget',
+            locale TEXT,
+            page TEXT,
+            properties TEXT NOT NULL DEFAULT '{}',
+            visitor TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            followup_status TEXT,
+            followup_note TEXT,
+            followup_by TEXT,
+            followup_at TEXT
+        )
+        """
+    )
+    db.execute(
+        "CREATE UNIQUE INDEX responses_touchpoint_ref ON responses (touchpoint_id, ref) WHERE ref IS NOT NULL"
+    )
+    db.execute("CREATE INDEX responses_touchpoint_created ON responses (touchpoint_id, created_at)")
+    db.execute("CREATE INDEX responses_created ON responses (created_at)")
+    db.execute(
+        "CREATE INDEX responses_visitor ON responses (touchpoint_id, visitor, created_at) "
+        "WHERE visitor IS NOT NULL"
+    )
+    db["responses"].enable_fts(["comment"], create_triggers=True, tokenize="unicode61")
+    db.execute(
+        """
+        CREATE TABLE users (
+            id INTEGER PRIMARY KEY,
+            email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            password_hash TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            last_login_at TEXT
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE api_keys (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            key_hash TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL,
+            last_used_at TEXT,
+            revoked_at TEXT
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE rate_limits (
+            key TEXT PRIMARY KEY,
+            window_start INTEGER NOT NULL,
+            count INTEGER NOT NULL
+        )
+        """
+    )
+
+
+# Applied in order, each once, recorded by name. Append new migrations at the
+# end with a new name; never edit one that has shipped.
+MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
+    ("001_initial", _m001_initial),
+]
+
+
+def migrate(conn: sqlite3.Connection) -> list[str]:
+    """Apply pending migrations; safe to run from several processes at once."""
+    db = sqlite_utils.Database(conn)
+    applied_now = []
+    with transaction(conn):
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+        )
+        done = {row[0] for row in conn.execute("SELECT name FROM _migrations")}
+        for name, step in MIGRATIONS:
+            if name in done:
+                continue
+            step(db)
+            conn.execute("INSERT INTO _migrations (name, applied_at) VALUES (?, ?)", (name, utcnow()))
+            applied_now.append(name)
+    return applied_now
+
+
+def is_reachable(conn: sqlite3.Connection) -> bool:
+    """Return True when the database answers a trivial query."""
+    try:
+        return conn.execute("SELECT 1").fetchone()[0] == 1
+    except sqlite3.Error:
+        return False
+
+
+# --------------------------------------------------------------------------
+# Settings
+# --------------------------------------------------------------------------
+
+
+def get_or_create_setting(conn: sqlite3.Connection, key: str, make: Callable[[], str]) -> str:
+    """Return a stored setting, storing *make()* first if it is missing.
+
+    INSERT OR IGNORE then SELECT: when several workers start at once, the
+    first insert wins and every worker reads that same value.
+    """
+    conn.execute("INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)", (key, make()))
+    return conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()[0]
+
+
+def get_or_create_secret_key(conn: sqlite3.Connection) -> str:
+    """Return the database's own secret key, made once on first use."""
+    return get_or_create_setting(conn, "secret_key", lambda: secrets.token_urlsafe(48))
+
+
+# --------------------------------------------------------------------------
+# Touchpoints
+# --------------------------------------------------------------------------
+
+TOUCHPOINT_FIELDS = (
+    "question",
+    "language",
+    "origins",
+    "target_nps",
+    "sample_rate",
+    "repeat_days",
+    "followup_detractor",
+    "followup_passive",
+    "followup_promoter",
+)
+
+
+@dataclass
+class Touchpoint:
+    id: int
+    name: str
+    question: str | None
+    language: str | None
+    origins: list[str]
+    target_nps: int | None
+    sample_rate: float
+    repeat_days: int
+    followup_detractor: str | None
+    followup_passive: str | None
+    followup_promoter: str | None
+    created_at: str
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> Touchpoint:
+        data = dict(row)
+        data["origins"] = json.loads(data["origins"] or "[]")
+        return cls(**data)
+
+
+class DuplicateName(ValueError):
+    """A touchpoint with that name exists already."""
+
+
+def _touchpoint_values(fields: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(fields) - set(TOUCHPOINT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown touchpoint fields: {sorted(unknown)}")
+    values = dict(fields)
+    if "origins" in values:
+        values["origins"] = json.dumps(list(values["origins"] or []))
+    return values
+
+
+def insert_touchpoint(conn: sqlite3.Connection, name: str, **fields: Any) -> Touchpoint:
+    """Create a touchpoint and return it."""
+    values = _touchpoint_values(fields)
+    values["name"] = name
+    values["created_at"] = utcnow()
+    columns = ", ".join(values)
+    marks = ", ".join("?" for _ in values)
+    try:
+        cur = conn.execute(f"INSERT INTO touchpoints ({columns}) VALUES ({marks})", tuple(values.values()))
+    except sqlite3.IntegrityError as exc:
+        raise DuplicateName(name) from exc
+    found = get_touchpoint(conn, cur.lastrowid)
+    assert found is not None
+    return found
+
+
+def update_touchpoint(conn: sqlite3.Connection, touchpoint_id: int, **fields: Any) -> Touchpoint | None:
+    """Change some fields of a touchpoint (name included) and return it."""
+    name = fields.pop("name", None)
+    values = _touchpoint_values(fields)
+    if name is not None:
+        values["name"] = name
+    if values:
+        assignments = ", ".join(f"{column} = ?" for column in values)
+        try:
+            conn.execute(
+                f"UPDATE touchpoints SET {assignments} WHERE id = ?",
+                (*values.values(), touchpoint_id),
+            )
+        except sqlite3.IntegrityError as exc:
+            raise DuplicateName(name or "") from exc
+    return get_touchpoint(conn, touchpoint_id)
+
+
+def get_touchpoint(conn: sqlite3.Connection, touchpoint_id: int) -> Touchpoint | None:
+    row = conn.execute("SELECT * FROM touchpoints WHERE id = ?", (touchpoint_id,)).fetchone()
+    return Touchpoint.from_row(row) if row else None
+
+
+def get_touchpoint_by_name(conn: sqlite3.Connection, name: str) -> Touchpoint | None:
+    row = conn.execute("SELECT * FROM touchpoints WHERE name = ?", (name,)).fetchone()
+    return Touchpoint.from_row(row) if row else None
+
+
+def list_touchpoints(conn: sqlite3.Connection) -> list[Touchpoint]:
+    rows = conn.execute("SELECT * FROM touchpoints ORDER BY name").fetchall()
+    return [Touchpoint.from_row(row) for row in rows]
+
+
+# --------------------------------------------------------------------------
+# Responses
+# --------------------------------------------------------------------------
+
+
+def insert_response(
+    conn: sqlite3.Connection,
+    touchpoint_id: int,
+    score: int,
+    *,
+    comment: str | None = None,
+    ref: str | None = None,
+    channel: str = "widget",
+    locale: str | None = None,
+    page: str | None = None,
+    properties: dict[str, str] | None = None,
+    visitor: str | None = None,
+    created_at: str | None = None,
+) -> int:
+    """Store an answer and return its id.
+
+    With a ref, the same touchpoint and ref keep one response: a later answer
+    replaces the score and comment of the earlier one (and keeps its id).
+    """
+    now = utcnow()
+    cur = conn.execute(
+        """
+        INSERT INTO responses (touchpoint_id, score, comment, ref, channel, locale, page,
+                               properties, visitor, created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (touchpoint_id, ref) WHERE ref IS NOT NULL DO UPDATE SET
+            score = excluded.score,
+            comment = excluded.comment,
+            channel = excluded.channel,
+            locale = excluded.locale,
+            page = excluded.page,
+            properties = excluded.properties,
+            updated_at = excluded.updated_at
+        RETURNING id
+        """,
+        (
+            touchpoint_id,
+            score,
+            comment,
+            ref,
+            channel,
+            locale,
+            page,
+            json.dumps(properties or {}, ensure_ascii=False, sort_keys=True),
+            visitor,
+            created_at or now,
+            created_at or now,
+        ),
+    )
+    return cur.fetchone()[0]
+
+
+def update_response(
+    conn: sqlite3.Connection, response_id: int, *, score: int | None = None, comment: str | None = None
+) -> bool:
+    """Change the score and/or comment of a response; False when it is gone."""
+    cur = conn.execute(
+        """
+        UPDATE responses SET
+            score = COALESCE(?, score),
+            comment = COALESCE(?, comment),
+            updated_at = ?
+        WHERE id = ?
+        """,
+        (score, comment, utcnow(), response_id),
+    )
+    return cur.rowcount == 1
+
+
+def get_response(conn: sqlite3.Connection, response_id: int) -> dict[str, Any] | None:
+    row = conn.execute(
+        """
+        SELECT responses.*, touchpoints.name AS touchpoint
+        FROM responses JOIN touchpoints ON touchpoints.id = responses.touchpoint_id
+        WHERE responses.id = ?
+        """,
+        (response_id,),
+    ).fetchone()
+    if row is None:
+        return None
+    data = dict(row)
+    data["properties"] = json.loads(data["properties"])
+    return data
+
+
+def count_responses(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT COUNT(*) FROM responses").fetchone()[0]
+
+
+@dataclass
+class ResponseFilter:
+    """What a report or export selects; every field is optional."""
+
+    touchpoint_id: int | None = None
+    since: str | None = None  # inclusive, YYYY-MM-DD or ISO timestamp
+    until: str | None = None  # inclusive day, YYYY-MM-DD
+    channel: str | None = None
+    properties: dict[str, str] | None = None
+
+    def where(self) -> tuple[str, list[Any]]:
+        """Return a SQL WHERE clause (with leading WHERE, or empty) and its params."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        if self.touchpoint_id is not None:
+            clauses.append("r.touchpoint_id = ?")
+            params.append(self.touchpoint_id)
+        if self.since:
+            clauses.append("r.created_at >= ?")
+            params.append(self.since)
+        if self.until:
+            # Dates are inclusive: everything before the next day's first second.
+            clauses.append("r.created_at < date(?, '+1 day')")
+            params.append(self.until)
+        if self.channel:
+            clauses.append("r.channel = ?")
+            params.append(self.channel)
+        for key, value in (self.properties or {}).items():
+            clauses.append("json_extract(r.properties, '$.' || json_quote(?)) = ?")
+            params.extend([key, value])
+        return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def category_counts_by_touchpoint(
+    conn: sqlite3.Connection, flt: ResponseFilter | None = None
+) -> dict[int, tuple[int, int, int]]:
+    """Return {touchpoint_id: (promoters, passives, detractors)}."""
+    where, params = (flt or ResponseFilter()).where()
+    rows = conn.execute(
+        f"""
+        SELECT r.touchpoint_id,
+               SUM(r.score >= 9), SUM(r.score BETWEEN 7 AND 8), SUM(r.score <= 6)
+        FROM responses r {where}
+        GROUP BY r.touchpoint_id
+        """,
+        params,
+    ).fetchall()
+    return {row[0]: (row[1], row[2], row[3]) for row in rows}
+
+
+def iter_export_rows(conn: sqlite3.Connection, flt: ResponseFilter | None = None) -> Iterator[dict]:
+    """Yield responses in id order, one dict each, without loading them all."""
+    where, params = (flt or ResponseFilter()).where()
+    cur = conn.execute(
+        f"""
+        SELECT r.id, r.created_at, t.name AS touchpoint, r.score, r.comment, r.ref, r.channel,
+               r.locale, r.page, r.properties, r.followup_status, r.followup_note,
+               r.followup_by, r.followup_at
+        FROM responses r JOIN touchpoints t ON t.id = r.touchpoint_id
+        {where}
+        ORDER BY r.id
+        """,
+        params,
+    )
+    for row in cur:
+        data = dict(row)
+        data["properties"] = json.loads(data["properties"])
+        yield data
+
+
+def property_keys(conn: sqlite3.Connection, flt: ResponseFilter | None = None) -> list[str]:
+    """Return the sorted property keys used by the selected responses."""
+    where, params = (flt or ResponseFilter()).where()
+    rows = conn.execute(
+        f"""
+        SELECT DISTINCT j.key FROM responses r, json_each(r.properties) j
+        {where} ORDER BY j.key
+        """,
+        params,
+    ).fetchall()
+    return [row[0] for row in rows]

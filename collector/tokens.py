@@ -1,0 +1,90 @@
+"""Every signed thing Anbefal hands out, made and checked here.
+
+Each purpose has its own salt, so a token made for one purpose can never be
+replayed for another (an edit secret is no embed token, and so on). Keys are
+a list: the first signs, every one verifies, so a key can be rotated without
+breaking snippets and links already in the wild.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from itsdangerous import BadData, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
+
+EMBED = "anbefal.embed"
+EDIT = "anbefal.edit"
+LINK = "anbefal.link"
+
+
+class InvalidToken(Exception):
+    """A token that is malformed, tampered with, signed for another purpose
+    or by an unknown key."""
+
+
+class ExpiredToken(InvalidToken):
+    """A genuine token whose time is up."""
+
+
+class Tokens:
+    """Sign and check tokens with a list of keys, newest first."""
+
+    def __init__(self, secret_keys: Sequence[str]):
+        if not secret_keys or not all(secret_keys):
+            raise ValueError("at least one non-empty secret key is needed")
+        # itsdangerous signs with the *last* key of its list.
+        self._keys = list(reversed(secret_keys))
+
+    def _plain(self, salt: str) -> URLSafeSerializer:
+        return URLSafeSerializer(self._keys, salt=salt)
+
+    def _timed(self, salt: str) -> URLSafeTimedSerializer:
+        return URLSafeTimedSerializer(self._keys, salt=salt)
+
+    # -- embed tokens: name the touchpoint a snippet feeds; they do not expire,
+    #    because a snippet pasted into a shop stays there for years.
+
+    def make_embed_token(self, touchpoint_id: int) -> str:
+        return self._plain(EMBED).dumps({"tp": touchpoint_id})
+
+    def read_embed_token(self, token: Any) -> int:
+        """Return the touchpoint id inside an embed token."""
+        payload = _loads(self._plain(EMBED), token)
+        tp = payload.get("tp") if isinstance(payload, dict) else None
+        if type(tp) is not int:
+            raise InvalidToken("token does not name a touchpoint")
+        return tp
+
+    # -- edit secrets: let the browser that stored an answer add its comment.
+
+    def make_edit_secret(self, response_id: int) -> str:
+        return self._timed(EDIT).dumps({"r": response_id})
+
+    def check_edit_secret(self, secret: Any, response_id: int, max_age: int) -> None:
+        """Raise unless *secret* was made for *response_id* within *max_age* seconds."""
+        payload = _loads(self._timed(EDIT), secret, max_age=max_age)
+        if not isinstance(payload, dict) or payload.get("r") != response_id:
+            raise InvalidToken("secret belongs to another response")
+
+    # -- links: survey links for mail, see collector.links.
+
+    def make_link_token(self, payload: dict[str, Any]) -> str:
+        return self._timed(LINK).dumps(payload)
+
+    def read_link_token(self, token: Any, max_age: int | None = None) -> dict[str, Any]:
+        payload = _loads(self._timed(LINK), token, max_age=max_age)
+        if not isinstance(payload, dict):
+            raise InvalidToken("link token has no payload")
+        return payload
+
+
+def _loads(serializer: URLSafeSerializer, token: Any, **kwargs: Any) -> Any:
+    if not isinstance(token, str) or not token or len(token) > 1000:
+        raise InvalidToken("missing or malformed token")
+    try:
+        return serializer.loads(token, **kwargs)
+    except SignatureExpired as exc:
+        raise ExpiredToken("token has expired") from exc
+    except BadData as exc:
+        raise InvalidToken("token is not valid") from exc

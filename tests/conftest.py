@@ -1,0 +1,225 @@
+"""Fixtures shared by every test: a fresh database per test, the app, its
+client and CLI runner, a real server on a free port, and a host page on
+another origin for browser tests."""
+
+from __future__ import annotations
+
+import http.server
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from collector import create_app, storage
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+# --------------------------------------------------------------------------
+# The app, in-process
+# --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> str:
+    return str(tmp_path / "anbefal.db")
+
+
+@pytest.fixture
+def app(db_path: str):
+    app = create_app({"TESTING": True, "DB": db_path, "SECRET_KEY": "test-key"})
+    yield app
+    storage.close_connections()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def conn(app):
+    """A separate connection to the test database, for asserting on rows."""
+    connection = storage.connect(app.config["DB"])
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
+def make_touchpoint(app, conn) -> Callable[..., storage.Touchpoint]:
+    def make(name: str = "checkout", **fields) -> storage.Touchpoint:
+        return storage.insert_touchpoint(conn, name, **fields)
+
+    return make
+
+
+@pytest.fixture
+def tokens(app):
+    from collector import get_tokens
+
+    with app.app_context():
+        return get_tokens()
+
+
+# --------------------------------------------------------------------------
+# A real server on a free port
+# --------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveServer:
+    """`anbefal serve` in a child process, on 127.0.0.1 and a free port."""
+
+    def __init__(self, db: str, tmp: Path, args: list[str] | None = None, env: dict | None = None):
+        self.db = db
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = tmp / f"server-{self.port}.log"
+        self.args = args or []
+        self.env = {**os.environ, "ANBEFAL_DB": db, "ANBEFAL_SECRET_KEY": "live-test-key", **(env or {})}
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> LiveServer:
+        self.log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
+        cmd = [sys.executable, "-m", "collector", "serve", "--port", str(self.port), *self.args]
+        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, env=self.env)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited with {self.proc.returncode}:\n{self.read_log()}")
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=1) as resp:
+                    if resp.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"server did not answer within 30 s:\n{self.read_log()}")
+
+    def read_log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if getattr(self, "log", None):
+            self.log.close()
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+    """A real collector (gunicorn) with a fresh database; stopped after the test."""
+    server = LiveServer(str(tmp_path / "live.db"), tmp_path).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def live_conn(live_server: LiveServer):
+    connection = storage.connect(live_server.db)
+    yield connection
+    connection.close()
+
+
+# --------------------------------------------------------------------------
+# A host page on another origin
+# --------------------------------------------------------------------------
+
+
+class HostSite:
+    """Serves HTML pages from http://localhost:<port>: another origin than
+    the collector's http://127.0.0.1:<port>, so CORS is real."""
+
+    def __init__(self) -> None:
+        self.pages: dict[str, str] = {}
+        pages = self.pages
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 - http.server's name
+                body = pages.get(self.path.split("?")[0])
+                if body is None:
+                    self.send_error(404)
+                    return
+                data = body.encode("utf-8")
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.httpd.server_address[1]
+        self.origin = f"http://localhost:{self.port}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def page(self, html: str, path: str = "/") -> str:
+        """Publish *html* at *path* and return its URL."""
+        self.pages[path] = html
+        return self.origin + path
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def host_site() -> Iterator[HostSite]:
+    site = HostSite()
+    yield site
+    site.close()
+
+
+# --------------------------------------------------------------------------
+# Chromium
+# --------------------------------------------------------------------------
+
+
+def chromium_executable() -> str | None:
+    """Return a system Chromium if there is one; else Playwright's own is used."""
+    for candidate in (os.environ.get("ANBEFAL_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    return shutil.which("chromium")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    args = {**browser_type_launch_args, "args": CHROMIUM_ARGS}
+    executable = chromium_executable()
+    if executable:
+        args["executable_path"] = executable
+    return args
