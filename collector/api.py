@@ -70,9 +70,7 @@ def check_origin(touchpoint: storage.Touchpoint) -> None:
     origin = request.headers.get("Origin")
     if touchpoint.origins and origin is not None and origin not in touchpoint.origins:
         g.origin_refused = True
-        raise ApiError(
-            403, "origin_not_allowed", f"this touchpoint does not accept answers from {origin[:100]}"
-        )
+        raise ApiError(403, "origin_not_allowed", f"this touchpoint does not accept answers from {origin[:100]}")
 
 
 @bp.get("/widget")
@@ -118,9 +116,7 @@ def update_response(response_id: int):
     body = validation.parse_json_body(request)
     validation.only_fields(body, UPDATE_FIELDS)
     try:
-        get_tokens().check_edit_secret(
-            body.get("secret"), response_id, current_app.config["EDIT_SECRET_MAX_AGE"]
-        )
+        get_tokens().check_edit_secret(body.get("secret"), response_id, current_app.config["EDIT_SECRET_MAX_AGE"])
     except ExpiredToken as exc:
         raise ApiError(403, "secret_expired", "this answer can no longer be changed") from exc
     except InvalidToken as exc:

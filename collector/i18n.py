@@ -86,8 +86,7 @@ TEXTS: dict[str, dict[str, Any]] = {
     "de": {
         "name": "Deutsch",
         "question": (
-            "Wie wahrscheinlich ist es, dass Sie uns einem Freund, Kollegen oder "
-            "Familienmitglied weiterempfehlen?"
+            "Wie wahrscheinlich ist es, dass Sie uns einem Freund, Kollegen oder Familienmitglied weiterempfehlen?"
         ),
         "not_likely": "Überhaupt nicht wahrscheinlich",
         "very_likely": "Äußerst wahrscheinlich",

@@ -138,14 +138,11 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
         )
         """
     )
-    db.execute(
-        "CREATE UNIQUE INDEX responses_touchpoint_ref ON responses (touchpoint_id, ref) WHERE ref IS NOT NULL"
-    )
+    db.execute("CREATE UNIQUE INDEX responses_touchpoint_ref ON responses (touchpoint_id, ref) WHERE ref IS NOT NULL")
     db.execute("CREATE INDEX responses_touchpoint_created ON responses (touchpoint_id, created_at)")
     db.execute("CREATE INDEX responses_created ON responses (created_at)")
     db.execute(
-        "CREATE INDEX responses_visitor ON responses (touchpoint_id, visitor, created_at) "
-        "WHERE visitor IS NOT NULL"
+        "CREATE INDEX responses_visitor ON responses (touchpoint_id, visitor, created_at) WHERE visitor IS NOT NULL"
     )
     db["responses"].enable_fts(["comment"], create_triggers=True, tokenize="unicode61")
     db.execute(
@@ -194,9 +191,7 @@ def migrate(conn: sqlite3.Connection) -> list[str]:
     db = sqlite_utils.Database(conn)
     applied_now = []
     with transaction(conn):
-        conn.execute(
-            "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
-        )
+        conn.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
         done = {row[0] for row in conn.execute("SELECT name FROM _migrations")}
         for name, step in MIGRATIONS:
             if name in done:

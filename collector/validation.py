@@ -73,9 +73,7 @@ def score(value: Any, field: str = "score") -> int:
     return value
 
 
-def text(
-    value: Any, field: str, max_length: int, *, multiline: bool = False, required: bool = False
-) -> str | None:
+def text(value: Any, field: str, max_length: int, *, multiline: bool = False, required: bool = False) -> str | None:
     """Return a clean string (None for missing/empty optional values)."""
     if value is None or value == "":
         if required:
@@ -141,9 +139,7 @@ def properties(value: Any) -> dict[str, str]:
         if not isinstance(item, str):
             raise bad("invalid_properties", "property values must be strings")
         if len(item) > MAX_PROPERTY_VALUE:
-            raise bad(
-                "invalid_properties", f"property values must be at most {MAX_PROPERTY_VALUE} characters"
-            )
+            raise bad("invalid_properties", f"property values must be at most {MAX_PROPERTY_VALUE} characters")
         _check_characters(item, "properties")
         clean[key] = item
     return clean
