@@ -1,0 +1,98 @@
+"""Signed tokens: tampering, wrong purpose, expiry, key rotation."""
+
+from __future__ import annotations
+
+import pytest
+from itsdangerous import URLSafeSerializer
+
+from collector import tokens as tokens_module
+from collector.tokens import ExpiredToken, InvalidToken, Tokens
+
+
+@pytest.fixture
+def signer() -> Tokens:
+    return Tokens(["new-key", "old-key"])
+
+
+def test_embed_token_round_trip(signer):
+    token = signer.make_embed_token(42)
+    assert signer.read_embed_token(token) == 42
+
+
+@pytest.mark.parametrize("bad", [None, "", 42, ["x"], "garbage", "a" * 2000])
+def test_malformed_embed_token_is_refused(signer, bad):
+    with pytest.raises(InvalidToken):
+        signer.read_embed_token(bad)
+
+
+def test_tampered_embed_token_is_refused(signer):
+    token = signer.make_embed_token(1)
+    payload, signature = token.split(".")
+    forged_payload = URLSafeSerializer("x").dump_payload({"tp": 2}).decode()
+    with pytest.raises(InvalidToken):
+        signer.read_embed_token(f"{forged_payload}.{signature}")
+    with pytest.raises(InvalidToken):
+        signer.read_embed_token(f"{payload}.{signature[:-2]}xx")
+
+
+def test_token_signed_with_unknown_key_is_refused(signer):
+    stranger = Tokens(["someone-elses-key"])
+    with pytest.raises(InvalidToken):
+        signer.read_embed_token(stranger.make_embed_token(1))
+
+
+def test_wrong_purpose_is_refused(signer):
+    # An edit secret is signed with another salt: it is never an embed token,
+    # and an embed token never unlocks a response.
+    secret = signer.make_edit_secret(1)
+    with pytest.raises(InvalidToken):
+        signer.read_embed_token(secret)
+    with pytest.raises(InvalidToken):
+        signer.check_edit_secret(signer.make_embed_token(1), 1, max_age=60)
+
+
+def test_embed_token_payload_must_name_a_touchpoint(signer):
+    plain = URLSafeSerializer(["old-key", "new-key"], salt=tokens_module.EMBED)
+    with pytest.raises(InvalidToken):
+        signer.read_embed_token(plain.dumps({"tp": "1"}))
+    with pytest.raises(InvalidToken):
+        signer.read_embed_token(plain.dumps([1]))
+
+
+def test_edit_secret_belongs_to_one_response(signer):
+    secret = signer.make_edit_secret(7)
+    signer.check_edit_secret(secret, 7, max_age=60)
+    with pytest.raises(InvalidToken):
+        signer.check_edit_secret(secret, 8, max_age=60)
+
+
+def test_edit_secret_expires(signer, monkeypatch):
+    secret = signer.make_edit_secret(7)
+    # A frozen clock an hour later: itsdangerous reads time through this function.
+    import itsdangerous.timed
+
+    real_time = itsdangerous.timed.time.time
+    monkeypatch.setattr(itsdangerous.timed.time, "time", lambda: real_time() + 3601)
+    with pytest.raises(ExpiredToken):
+        signer.check_edit_secret(secret, 7, max_age=3600)
+    signer.check_edit_secret(secret, 7, max_age=7200)
+
+
+def test_rotation_old_key_verifies_new_key_signs():
+    old = Tokens(["old-key"])
+    rotated = Tokens(["new-key", "old-key"])
+    token_from_old = old.make_embed_token(3)
+    assert rotated.read_embed_token(token_from_old) == 3
+    # New tokens are signed with the newest key: the old-only signer cannot read them.
+    with pytest.raises(InvalidToken):
+        old.read_embed_token(rotated.make_embed_token(3))
+    # Once the old key is dropped, tokens it signed are refused.
+    with pytest.raises(InvalidToken):
+        Tokens(["new-key"]).read_embed_token(token_from_old)
+
+
+def test_keys_are_required():
+    with pytest.raises(ValueError):
+        Tokens([])
+    with pytest.raises(ValueError):
+        Tokens([""])

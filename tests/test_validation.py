@@ -1,0 +1,131 @@
+"""Every bad input gets a 4xx JSON error and leaves the database unchanged."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from collector import storage
+
+VALID = {"score": 8}
+
+# (what is sent, expected status, expected error code). The token is added by
+# the test unless the case is about the token itself.
+BAD_BODIES = [
+    ({"score": 7.5}, 400, "invalid_score"),
+    ({"score": "7"}, 400, "invalid_score"),
+    ({"score": True}, 400, "invalid_score"),
+    ({"score": None}, 400, "invalid_score"),
+    ({}, 400, "invalid_score"),
+    ({"score": -1}, 400, "invalid_score"),
+    ({"score": 11}, 400, "invalid_score"),
+    ({"score": 10**30}, 400, "invalid_score"),
+    ({"score": [9]}, 400, "invalid_score"),
+    ({"score": 9, "comment": "x" * 2001}, 400, "invalid_comment"),
+    ({"score": 9, "comment": 5}, 400, "invalid_comment"),
+    ({"score": 9, "comment": "nul\x00byte"}, 400, "invalid_comment"),
+    ({"score": 9, "comment": "bell\x07"}, 400, "invalid_comment"),
+    ({"score": 9, "comment": "c1\x85control"}, 400, "invalid_comment"),
+    ({"score": 9, "ref": "r" * 201}, 400, "invalid_ref"),
+    ({"score": 9, "ref": "line\nbreak"}, 400, "invalid_ref"),
+    ({"score": 9, "ref": 123}, 400, "invalid_ref"),
+    ({"score": 9, "properties": ["a"]}, 400, "invalid_properties"),
+    ({"score": 9, "properties": "segment=b2b"}, 400, "invalid_properties"),
+    ({"score": 9, "properties": {"nested": {"a": "b"}}}, 400, "invalid_properties"),
+    ({"score": 9, "properties": {"n": 5}}, 400, "invalid_properties"),
+    ({"score": 9, "properties": {"bad key": "x"}}, 400, "invalid_properties"),
+    ({"score": 9, "properties": {"k": "v" * 201}}, 400, "invalid_properties"),
+    ({"score": 9, "properties": {f"k{i}": "v" for i in range(21)}}, 400, "invalid_properties"),
+    ({"score": 9, "properties": {"k": "tab\tvalue"}}, 400, "invalid_properties"),
+    ({"score": 9, "locale": "not a locale"}, 400, "invalid_locale"),
+    ({"score": 9, "page": "javascript:alert(1)"}, 400, "invalid_page"),
+    ({"score": 9, "page": "https://x/" + "p" * 2000}, 400, "invalid_page"),
+    ({"score": 9, "extra": 1}, 400, "unknown_field"),
+]
+
+BAD_RAW = [
+    # (raw body, content type, status, code)
+    ('{"score": NaN, "token": "t"}', "text/plain", 400, "invalid_json"),
+    ('{"score": Infinity}', "application/json", 400, "invalid_json"),
+    ("[1, 2]", "application/json", 400, "invalid_json"),
+    ('"just a string"', "application/json", 400, "invalid_json"),
+    ("{not json", "text/plain", 400, "invalid_json"),
+    ("", "text/plain", 400, "invalid_json"),
+    (b"\xff\xfe{}", "text/plain", 400, "invalid_encoding"),
+    ('{"score": 9}', "application/x-www-form-urlencoded", 415, "unsupported_media_type"),
+    ('{"score": 9}', "multipart/form-data; boundary=x", 415, "unsupported_media_type"),
+    ("[" * 100000, "text/plain", 413, "body_too_large"),
+    ('{"comment": "' + "x" * 9000 + '"}', "text/plain", 413, "body_too_large"),
+]
+
+
+@pytest.fixture
+def token(tokens, make_touchpoint):
+    return tokens.make_embed_token(make_touchpoint("checkout").id)
+
+
+def assert_refused(response, status, code, conn, before):
+    assert response.status_code == status, response.get_data(as_text=True)
+    body = response.get_json()
+    assert body["error"]["code"] == code
+    assert body["error"]["message"]
+    assert storage.count_responses(conn) == before
+
+
+@pytest.mark.parametrize(("body", "status", "code"), BAD_BODIES)
+def test_bad_bodies_are_refused(client, conn, token, body, status, code):
+    storage.insert_response(conn, 1, 5)  # something already stored must stay as it is
+    before = storage.count_responses(conn)
+    r = client.post("/api/v1/responses", data=json.dumps({"token": token, **body}), content_type="text/plain")
+    assert_refused(r, status, code, conn, before)
+
+
+@pytest.mark.parametrize(("raw", "content_type", "status", "code"), BAD_RAW)
+def test_bad_raw_bodies_are_refused(client, conn, token, raw, content_type, status, code):
+    r = client.post("/api/v1/responses", data=raw, content_type=content_type)
+    assert_refused(r, status, code, conn, 0)
+
+
+@pytest.mark.parametrize("escape", [r"\ud800", r"\udfff", r"a\ud83d"])
+def test_lone_surrogates_are_refused(client, conn, token, escape):
+    raw = '{"token": "TOKEN", "score": 9, "comment": "ESCAPE"}'.replace("TOKEN", token).replace("ESCAPE", escape)
+    r = client.post("/api/v1/responses", data=raw, content_type="text/plain")
+    assert_refused(r, 400, "invalid_comment", conn, 0)
+
+
+@pytest.mark.parametrize("bad_token", [None, "", 5, "nonsense", "eyJ0cCI6MX0.forged"])
+def test_bad_tokens_are_refused(client, conn, bad_token):
+    r = client.post("/api/v1/responses", json={"token": bad_token, **VALID})
+    assert_refused(r, 400, "invalid_token", conn, 0)
+
+
+def test_surrogate_pair_emoji_is_fine(client, conn, token):
+    raw = '{"token": "TOKEN", "score": 9, "comment": "\\ud83d\\ude80 fast"}'.replace("TOKEN", token)
+    r = client.post("/api/v1/responses", data=raw, content_type="text/plain")
+    assert r.status_code == 201
+    assert storage.get_response(conn, r.get_json()["id"])["comment"] == "🚀 fast"
+
+
+def test_whitespace_only_comment_and_ref_are_stored_as_none(client, conn, token):
+    r = client.post("/api/v1/responses", json={"token": token, "score": 9, "comment": "  \n ", "ref": "  "})
+    row = storage.get_response(conn, r.get_json()["id"])
+    assert (row["comment"], row["ref"]) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("patch", "status", "code"),
+    [
+        ({"comment": "x" * 2001}, 400, "invalid_comment"),
+        ({"score": 7.5}, 400, "invalid_score"),
+        ({"score": None}, 400, "invalid_score"),
+        ({"comment": "ok", "token": "x"}, 400, "unknown_field"),
+    ],
+)
+def test_bad_patches_change_nothing(client, conn, token, patch, status, code):
+    created = client.post("/api/v1/responses", json={"token": token, "score": 5, "comment": "first"}).get_json()
+    r = client.patch(f"/api/v1/responses/{created['id']}", json={"secret": created["secret"], **patch})
+    assert r.status_code == status
+    assert r.get_json()["error"]["code"] == code
+    row = storage.get_response(conn, created["id"])
+    assert (row["score"], row["comment"]) == (5, "first")
