@@ -51,6 +51,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(embed.bp)
 
+    from . import openapi
+
+    app.register_blueprint(openapi.bp)
+
     app.teardown_appcontext(_teardown)
     return app
 
