@@ -7,6 +7,7 @@ place.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import secrets
@@ -43,9 +44,24 @@ def utcnow() -> str:
 _local = threading.local()
 
 
+class Connection(sqlite3.Connection):
+    """A SQLite connection that knows the lock file its writers queue on."""
+
+    lock_path: str | None = None
+    lock_fd: int | None = None
+
+    def close(self) -> None:
+        if self.lock_fd is not None:
+            os.close(self.lock_fd)
+            self.lock_fd = None
+        super().close()
+
+
 def connect(path: str) -> sqlite3.Connection:
     """Open a new connection with Anbefal's pragmas (autocommit mode)."""
-    conn = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
+    conn = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False, factory=Connection)
+    if path and path != ":memory:" and not path.startswith("file:"):
+        conn.lock_path = path + "-lock"
     conn.row_factory = sqlite3.Row
     for pragma in PRAGMAS:
         conn.execute(pragma)
@@ -79,14 +95,56 @@ def close_connections() -> None:
 def transaction(conn: sqlite3.Connection, immediate: bool = True) -> Iterator[sqlite3.Connection]:
     """Run a short transaction; IMMEDIATE takes the write lock up front so a
     read followed by a write cannot fail half-way with SQLITE_BUSY."""
-    conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    with _writers_turn(conn) if immediate else _no_turn():
+        conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        else:
+            conn.execute("COMMIT")
+
+
+@contextmanager
+def _writers_turn(conn: sqlite3.Connection) -> Iterator[None]:
+    """Queue for the write lock on a lock file beside the database.
+
+    SQLite's own wait for a busy database polls with sleeps of up to 100 ms,
+    so with several workers and threads writing at once some requests wait
+    far longer than the write takes. Writers that queue on flock() are woken
+    by the kernel as soon as the previous one is done; SQLite's busy timeout
+    still covers writers outside this queue (a CLI command, a backup).
+    """
+    fd = _lock_fd(conn)
+    if fd is None:
+        yield
+        return
+    fcntl.flock(fd, fcntl.LOCK_EX)
     try:
-        yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    else:
-        conn.execute("COMMIT")
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+@contextmanager
+def _no_turn() -> Iterator[None]:
+    yield
+
+
+def _lock_fd(conn: sqlite3.Connection) -> int | None:
+    """Open the connection's lock file on first use; None where it cannot be."""
+    if not isinstance(conn, Connection) or conn.lock_path is None:
+        return None
+    if conn.lock_fd is None:
+        try:
+            # Its own open file per connection: flock() then also queues the
+            # threads of one process, which share nothing else.
+            conn.lock_fd = os.open(conn.lock_path, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        except OSError:
+            conn.lock_path = None  # a read-only folder: rely on SQLite's busy timeout alone
+            return None
+    return conn.lock_fd
 
 
 # --------------------------------------------------------------------------

@@ -17,6 +17,8 @@ EMBED = "anbefal.embed"
 EDIT = "anbefal.edit"
 LINK = "anbefal.link"
 
+EMBED_CACHE_SIZE = 1024
+
 
 class InvalidToken(Exception):
     """A token that is malformed, tampered with, signed for another purpose
@@ -35,12 +37,24 @@ class Tokens:
             raise ValueError("at least one non-empty secret key is needed")
         # itsdangerous signs with the *last* key of its list.
         self._keys = list(reversed(secret_keys))
+        # Built once per purpose: making a serializer costs about as much as
+        # checking a signature, and every answer needs two.
+        self._serializers: dict[tuple[str, bool], Any] = {}
+        # Embed tokens never expire and the keys of this object never change,
+        # so a token once found genuine stays genuine: remember its touchpoint.
+        self._embed_cache: dict[str, int] = {}
 
     def _plain(self, salt: str) -> URLSafeSerializer:
-        return URLSafeSerializer(self._keys, salt=salt)
+        serializer = self._serializers.get((salt, False))
+        if serializer is None:
+            serializer = self._serializers[salt, False] = URLSafeSerializer(self._keys, salt=salt)
+        return serializer
 
     def _timed(self, salt: str) -> URLSafeTimedSerializer:
-        return URLSafeTimedSerializer(self._keys, salt=salt)
+        serializer = self._serializers.get((salt, True))
+        if serializer is None:
+            serializer = self._serializers[salt, True] = URLSafeTimedSerializer(self._keys, salt=salt)
+        return serializer
 
     # -- embed tokens: name the touchpoint a snippet feeds; they do not expire,
     #    because a snippet pasted into a shop stays there for years.
@@ -50,10 +64,15 @@ class Tokens:
 
     def read_embed_token(self, token: Any) -> int:
         """Return the touchpoint id inside an embed token."""
+        if isinstance(token, str) and token in self._embed_cache:
+            return self._embed_cache[token]
         payload = _loads(self._plain(EMBED), token)
         tp = payload.get("tp") if isinstance(payload, dict) else None
         if type(tp) is not int:
             raise InvalidToken("token does not name a touchpoint")
+        if len(self._embed_cache) >= EMBED_CACHE_SIZE:
+            self._embed_cache.clear()  # a site has a handful of snippets; this only bounds a flood of tokens
+        self._embed_cache[token] = tp
         return tp
 
     # -- edit secrets: let the browser that stored an answer add its comment.

@@ -176,3 +176,57 @@ def test_export_rows_and_property_keys(db):
     assert [r["score"] for r in rows] == [10, 9, 3]
     assert rows[2]["properties"] == {"segment": "b2b", "agent": "x"}
     assert storage.property_keys(db, flt) == ["agent", "segment"]
+
+
+# -- writers queue on a lock file (see storage._writers_turn) --------------
+
+
+def test_writers_from_many_threads_and_connections_all_commit(tmp_path):
+    import threading
+
+    path = str(tmp_path / "q.db")
+    setup = storage.connect(path)
+    storage.migrate(setup)
+    tp = storage.insert_touchpoint(setup, "queue")
+    errors: list[BaseException] = []
+
+    def write(n: int) -> None:
+        conn = storage.connect(path)
+        try:
+            for i in range(50):
+                with storage.transaction(conn):
+                    storage.insert_response(conn, tp.id, i % 11, ref=f"{n}-{i}")
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert storage.count_responses(setup) == 8 * 50
+    assert os.path.exists(path + "-lock")
+    setup.close()
+
+
+def test_a_failed_transaction_releases_the_writers_turn(db):
+    tp = storage.insert_touchpoint(db, "queue")
+    with pytest.raises(sqlite3.IntegrityError):
+        with storage.transaction(db):
+            storage.insert_response(db, tp.id, 11)  # violates the score CHECK
+    # Another connection gets its turn at once (a held flock would block here).
+    other = storage.connect(db.execute("PRAGMA database_list").fetchone()[2])
+    with storage.transaction(other):
+        storage.insert_response(other, tp.id, 5)
+    other.close()
+    assert storage.count_responses(db) == 1
+
+
+def test_memory_databases_need_no_lock_file():
+    conn = storage.connect(":memory:")
+    storage.migrate(conn)
+    assert conn.lock_path is None
+    conn.close()

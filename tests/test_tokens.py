@@ -96,3 +96,17 @@ def test_keys_are_required():
         Tokens([])
     with pytest.raises(ValueError):
         Tokens([""])
+
+
+def test_embed_tokens_found_genuine_are_remembered_but_forgeries_never():
+    tokens = Tokens(["key"])
+    token = tokens.make_embed_token(4)
+    assert tokens.read_embed_token(token) == 4
+    assert tokens.read_embed_token(token) == 4
+    forged = token[:-1] + ("A" if token[-1] != "A" else "B")
+    for _ in range(2):
+        with pytest.raises(InvalidToken):
+            tokens.read_embed_token(forged)
+    # Another key list does not share what this one remembered.
+    with pytest.raises(InvalidToken):
+        Tokens(["other-key"]).read_embed_token(token)
