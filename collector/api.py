@@ -104,8 +104,9 @@ def create_response():
         "page": validation.page(body.get("page")),
     }
     conn = get_db()
-    with storage.transaction(conn):
-        response_id = storage.insert_response(conn, touchpoint.id, channel="widget", **fields)
+    # One atomic statement, no BEGIN/COMMIT round trips: it queues for the
+    # writers' turn itself and holds it only while SQLite writes.
+    response_id = storage.insert_response(conn, touchpoint.id, channel="widget", **fields)
     secret = get_tokens().make_edit_secret(response_id)
     return {"id": response_id, "secret": secret}, 201
 

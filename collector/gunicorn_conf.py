@@ -17,6 +17,11 @@ preload_app = False
 timeout = 30
 graceful_timeout = 10
 keepalive = 5
+# Each worker listens on its own SO_REUSEPORT socket and the kernel spreads
+# new connections evenly. On one shared socket the first worker to wake
+# takes most of them, and kept-alive connections (from a reverse proxy, or a
+# load test) then stay on one worker while the other idles.
+reuse_port = True
 accesslog = "-"
 errorlog = "-"
 loglevel = "info"

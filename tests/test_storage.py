@@ -178,7 +178,7 @@ def test_export_rows_and_property_keys(db):
     assert storage.property_keys(db, flt) == ["agent", "segment"]
 
 
-# -- writers queue on a lock file (see storage._writers_turn) --------------
+# -- writers queue on a lock file (see storage.writers_turn) --------------
 
 
 def test_writers_from_many_threads_and_connections_all_commit(tmp_path):
@@ -230,3 +230,20 @@ def test_memory_databases_need_no_lock_file():
     storage.migrate(conn)
     assert conn.lock_path is None
     conn.close()
+
+
+def test_insert_response_alone_commits_at_once_and_inside_a_transaction_rolls_back_with_it(db, tmp_path):
+    tp = storage.insert_touchpoint(db, "atomic")
+    other = storage.connect(db.execute("PRAGMA database_list").fetchone()[2])
+    storage.insert_response(db, tp.id, 9, ref="alone")
+    assert not db.in_transaction
+    assert storage.count_responses(other) == 1
+    with pytest.raises(RuntimeError):
+        with storage.transaction(db):
+            storage.insert_response(db, tp.id, 3, ref="inside")
+            raise RuntimeError("undo")
+    assert storage.count_responses(other) == 1
+    # The turn was given back: another connection can write.
+    storage.insert_response(other, tp.id, 5, ref="after")
+    assert storage.count_responses(db) == 2
+    other.close()
