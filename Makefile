@@ -34,6 +34,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff format --check .
 
 bench: $(VENV)/.installed-test browser
+	@scripts/ensure-wrk
 	$(BIN)/python -m bench
 
 clean:

@@ -1,0 +1,162 @@
+"""Run every benchmark and print one table: `python -m bench` (or `make bench`).
+
+- ingest: Anbefal's POST /api/v1/responses against a bare Flask app, both
+  under gunicorn with the shipped settings, driven by wrk (bench/ingest.py);
+- widget: the size of the widget script, plain and gzipped;
+- admin: the figures of bench/admin.py, when it is there. Its `run()` returns
+  rows of (what, value) or a dict; they are printed as they come.
+
+The table is also written to bench/results/latest.md (and .json).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import importlib
+import importlib.util
+import json
+import os
+import platform
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from . import ingest
+
+RESULTS = Path(__file__).resolve().parent / "results"
+# The targets the ingest benchmark is held to.
+MIN_RATIO = 0.60
+MAX_P99_MS_AT_16 = 50.0
+
+
+def machine() -> str:
+    """One line naming the machine and the software versions measured."""
+    import gunicorn
+
+    try:
+        wrk = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.split()[1]
+    except (OSError, IndexError):
+        wrk = "not installed"
+    return (
+        f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"SQLite {sqlite3.sqlite_version}, gunicorn {gunicorn.__version__}, wrk {wrk}"
+    )
+
+
+def widget_rows() -> list[list[str]]:
+    from collector.embed import widget_asset
+
+    asset = widget_asset()
+    return [["widget", "anbefal.js", f"{len(asset.body)} B", f"{len(asset.gzipped)} B gzipped (level 9)"]]
+
+
+def admin_rows() -> list[list[str]]:
+    if importlib.util.find_spec("bench.admin") is None:
+        return [["admin", "not run", "bench/admin.py is not there", ""]]
+    module = importlib.import_module("bench.admin")
+    if not hasattr(module, "run"):
+        return [["admin", "not run", "bench/admin.py has no run()", ""]]
+    figures = module.run()
+    items = figures.items() if isinstance(figures, dict) else figures
+    return [["admin", *[str(part) for part in item], *[""] * (3 - len(item))][:4] for item in items]
+
+
+def ingest_rows(results: list[ingest.Result], checks: list[ingest.Check]) -> tuple[list[list[str]], list[str]]:
+    rows = []
+    verdicts = []
+    by_key = {(r.server, r.connections): r for r in results}
+    for r in results:
+        rows.append(
+            [
+                f"ingest {r.server}",
+                f"{r.connections} conns",
+                f"{r.rps:.0f} req/s",
+                f"p50 {r.p50_ms:.1f} ms, p99 {r.p99_ms:.1f} ms, {r.errors} errors",
+            ]
+        )
+    for count in sorted({r.connections for r in results}):
+        ours, bare = by_key.get(("anbefal", count)), by_key.get(("bare flask", count))
+        if ours and bare:
+            ratio = ours.rps / bare.rps
+            rows.append(["ingest anbefal / bare", f"{count} conns", f"{ratio:.0%} of req/s", ""])
+            verdicts.append(f"{'met' if ratio >= MIN_RATIO else 'MISSED'}: >= {MIN_RATIO:.0%} of bare at {count} conns")
+    if ("anbefal", 16) in by_key:
+        p99 = by_key["anbefal", 16].p99_ms
+        verdicts.append(f"{'met' if p99 < MAX_P99_MS_AT_16 else 'MISSED'}: p99 < {MAX_P99_MS_AT_16:.0f} ms at 16 conns")
+    errors = sum(r.errors for r in results)
+    verdicts.append(f"{'met' if errors == 0 else 'MISSED'}: zero errors ({errors})")
+    for check in checks:
+        ok = check.stored >= check.acknowledged
+        rows.append(
+            [
+                f"ingest {check.server}",
+                "stored",
+                f"{check.stored} rows",
+                f"{check.acknowledged} acknowledged{'' if ok else ' (ANSWERS LOST)'}",
+            ]
+        )
+        if not ok:
+            verdicts.append(f"MISSED: {check.server} stored fewer rows than it acknowledged")
+    return rows, verdicts
+
+
+def markdown(rows: list[list[str]]) -> str:
+    header = ["benchmark", "case", "figure", "details"]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(4)]
+    lines = ["| " + " | ".join(cell.ljust(w) for cell, w in zip(header, widths, strict=True)) + " |"]
+    lines.append("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    lines += ["| " + " | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=ingest.DURATION, help="seconds per ingest run")
+    args = parser.parse_args(argv)
+
+    started = time.monotonic()
+    rows: list[list[str]] = []
+    verdicts: list[str] = []
+    results: list[ingest.Result] = []
+    checks: list[ingest.Check] = []
+    try:
+        results, checks = ingest.run(duration=args.duration)
+        ingest_rows_, verdicts = ingest_rows(results, checks)
+        rows += ingest_rows_
+    except RuntimeError as exc:  # wrk missing, a server that does not start
+        rows.append(["ingest", "not run", str(exc).splitlines()[0], ""])
+        verdicts.append("MISSED: the ingest benchmark did not run")
+    rows += widget_rows()
+    rows += admin_rows()
+
+    table = markdown(rows)
+    head = f"Anbefal benchmarks, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\nMachine: {machine()}"
+    notes = (
+        f"Ingest: {ingest.WORKERS} gunicorn workers (shipped settings, gthread x 4 threads) per server, "
+        f"median of {ingest.REPEATS} runs of {args.duration} s each, the two servers taking turns, "
+        f"after a {ingest.WARMUP} s warm-up; wrk on the same cores, "
+        "every request with a ref of its own, ANBEFAL_RATELIMIT=off."
+    )
+    text = f"{head}\n{notes}\n\n{table}\n\nTargets:\n" + "\n".join(f"- {v}" for v in verdicts)
+    print(text)
+    print(f"\n({time.monotonic() - started:.0f} s)")
+
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "latest.md").write_text(text + "\n")
+    raw: dict[str, Any] = {
+        "machine": machine(),
+        "ingest": [dataclasses.asdict(r) for r in results],
+        "checks": [dataclasses.asdict(c) for c in checks],
+        "rows": rows,
+        "targets": verdicts,
+    }
+    (RESULTS / "latest.json").write_text(json.dumps(raw, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
