@@ -111,7 +111,9 @@ def test_description_is_openapi_31_with_valid_schemas():
 
 def test_every_public_api_route_is_described_and_nothing_else(app):
     described = {(path, method) for path, item in SPEC["paths"].items() for method in item}
-    assert described == public_api_routes(app)
+    routes = public_api_routes(app)
+    assert not routes - described, f"describe these routes in collector/openapi.json: {sorted(routes - described)}"
+    assert not described - routes, f"collector/openapi.json describes routes that do not exist: {described - routes}"
 
 
 def test_path_parameters_match_the_routes():
