@@ -133,7 +133,11 @@ def writers_turn(conn: sqlite3.Connection) -> Iterator[None]:
         return
     fd = _lock_fd(conn)
     if fd is not None:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except OSError:  # a file system without flock(): rely on SQLite's busy timeout alone
+            _give_up_lock_file(conn)
+            fd = None
     conn.turns_held = 1
     try:
         yield
@@ -150,6 +154,13 @@ def writers_turn(conn: sqlite3.Connection) -> Iterator[None]:
 @contextmanager
 def _no_turn() -> Iterator[None]:
     yield
+
+
+def _give_up_lock_file(conn: Connection) -> None:
+    if conn.lock_fd is not None:
+        os.close(conn.lock_fd)
+    conn.lock_fd = None
+    conn.lock_path = None
 
 
 def _lock_fd(conn: sqlite3.Connection) -> int | None:

@@ -247,3 +247,22 @@ def test_insert_response_alone_commits_at_once_and_inside_a_transaction_rolls_ba
     storage.insert_response(other, tp.id, 5, ref="after")
     assert storage.count_responses(db) == 2
     other.close()
+
+
+def test_writes_go_on_where_the_file_system_refuses_flock(tmp_path, monkeypatch):
+    import fcntl
+
+    conn = storage.connect(str(tmp_path / "nolock.db"))
+    storage.migrate(conn)
+    tp = storage.insert_touchpoint(conn, "nfs")
+
+    def refuse(fd, operation):
+        raise OSError(37, "No locks available")
+
+    monkeypatch.setattr(fcntl, "flock", refuse)
+    storage.insert_response(conn, tp.id, 7, ref="still-stored")
+    with storage.transaction(conn):
+        storage.insert_response(conn, tp.id, 8, ref="also-stored")
+    assert storage.count_responses(conn) == 2
+    assert conn.lock_path is None
+    conn.close()
