@@ -56,6 +56,10 @@ def serve(host: str, port: int, workers: int, demo: bool) -> None:
 
     if demo:
         os.environ["ANBEFAL_DEMO"] = "true"
+    try:
+        server.check_address_free(host, port)
+    except server.AddressInUse as exc:
+        raise click.ClickException(str(exc)) from None
     app = create_app()  # migrates once here, before any worker starts
     with app.app_context():
         base = app.config.get("PUBLIC_URL") or f"http://{_url_host(host)}:{port}"

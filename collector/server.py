@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import socket
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -36,6 +38,29 @@ class AnbefalServer(BaseApplication):
         return create_app()
 
 
+class AddressInUse(Exception):
+    """Something listens on the address already."""
+
+
+def check_address_free(host: str, port: int) -> None:
+    """Raise AddressInUse when *host*:*port* has a listener.
+
+    The shipped settings give each worker its own SO_REUSEPORT socket, so a
+    second server on the same port would quietly share it with the first
+    instead of failing; a plain bind finds any listener first.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # ignore closed connections in TIME_WAIT
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise AddressInUse(f"{host}:{port} is in use (is Anbefal running there already?)") from exc
+            raise
+
+
 def run(host: str, port: int, workers: int) -> None:
+    check_address_free(host, port)
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     AnbefalServer({"bind": bind, "workers": workers}).run()

@@ -138,3 +138,22 @@ def test_plain_gunicorn_line_with_shipped_settings_answers(tmp_path):
             proc.terminate()
             proc.wait(timeout=20)
     assert proc.returncode == 0, log_path.read_text()
+
+
+def test_a_second_server_on_a_port_in_use_refuses_to_start(tmp_path):
+    first = LiveServer(str(tmp_path / "first.db"), tmp_path).start()
+    try:
+        second = subprocess.run(
+            [sys.executable, "-m", "collector", "serve", "--port", str(first.port)],
+            env={**first.env, "ANBEFAL_DB": str(tmp_path / "second.db")},
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert second.returncode != 0
+        assert f"127.0.0.1:{first.port} is in use" in second.stderr
+        # The first server still answers alone.
+        with urllib.request.urlopen(first.url + "/healthz", timeout=5) as resp:
+            assert resp.status == 200
+    finally:
+        first.stop()
