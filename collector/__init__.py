@@ -28,6 +28,12 @@ DEFAULTS: dict[str, Any] = {
     "API_MAX_BODY": 8 * 1024,
     # Largest body any route accepts (admin forms included), in bytes.
     "MAX_CONTENT_LENGTH": 256 * 1024,
+    # Survey links: settings below.
+
+    # Admin: settings below.
+
+    # Abuse and privacy: settings below.
+
 }
 
 
@@ -54,6 +60,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from . import openapi
 
     app.register_blueprint(openapi.bp)
+
+    # Survey links: register the landing pages and the link API here.
+
+    # Admin: register the admin blueprint here.
+
+    # Abuse and privacy: register rate limits, bot filter and security headers here.
 
     app.teardown_appcontext(_teardown)
     return app

@@ -309,3 +309,18 @@ def export(touchpoint_name: str | None, since: str | None, until: str | None) ->
     writer.writerow(export_header(keys))
     for row in storage.iter_export_rows(conn, flt):
         writer.writerow(export_cells(row, keys))
+
+
+# --------------------------------------------------------------------------
+# Survey links: touchpoint email-block, link, apikey
+# --------------------------------------------------------------------------
+
+
+# --------------------------------------------------------------------------
+# Admin: user add / list / remove
+# --------------------------------------------------------------------------
+
+
+# --------------------------------------------------------------------------
+# Abuse and privacy: backup, forget, retention
+# --------------------------------------------------------------------------

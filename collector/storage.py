@@ -272,6 +272,12 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
 # end with a new name; never edit one that has shipped.
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("001_initial", _m001_initial),
+    # Survey links: append migrations below.
+
+    # Admin: append migrations below.
+
+    # Abuse and privacy: append migrations below.
+
 ]
 
 
@@ -601,3 +607,23 @@ def property_keys(conn: sqlite3.Connection, flt: ResponseFilter | None = None) -
         params,
     ).fetchall()
     return [row[0] for row in rows]
+
+
+# --------------------------------------------------------------------------
+# Survey links and API keys
+# --------------------------------------------------------------------------
+
+
+# --------------------------------------------------------------------------
+# Admin: users and login throttling
+# --------------------------------------------------------------------------
+
+
+# --------------------------------------------------------------------------
+# Admin: statistics, comments and follow-up
+# --------------------------------------------------------------------------
+
+
+# --------------------------------------------------------------------------
+# Abuse and privacy: rate limits, visitors, forget, retention, backup
+# --------------------------------------------------------------------------
