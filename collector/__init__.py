@@ -29,11 +29,14 @@ DEFAULTS: dict[str, Any] = {
     # Largest body any route accepts (admin forms included), in bytes.
     "MAX_CONTENT_LENGTH": 256 * 1024,
     # Survey links: settings below.
-
+    # (end of that part)
+    #
     # Admin: settings below.
-
+    # (end of that part)
+    #
     # Abuse and privacy: settings below.
-
+    # (end of that part)
+    #
 }
 
 

@@ -273,11 +273,14 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("001_initial", _m001_initial),
     # Survey links: append migrations below.
-
+    # (end of that part)
+    #
     # Admin: append migrations below.
-
+    # (end of that part)
+    #
     # Abuse and privacy: append migrations below.
-
+    # (end of that part)
+    #
 ]
 
 
