@@ -1,0 +1,299 @@
+"""The admin's filters: read from the URL's query string, so that every view can
+be bookmarked and shared, and written back into query strings for links.
+
+Parsing is strict: a value that makes no sense becomes a readable message and
+that one filter falls back to its default; it never becomes a server error.
+Dates are days in UTC, like the stored timestamps.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from collector import storage
+from collector.validation import MAX_PROPERTIES, MAX_PROPERTY_KEY, MAX_PROPERTY_VALUE
+
+# Presets of the date range: (query value, label, days or None).
+PERIODS: dict[str, str] = {
+    "7d": "Last 7 days",
+    "30d": "Last 30 days",
+    "90d": "Last 90 days",
+    "year": "This year",
+    "all": "All time",
+    "custom": "Custom dates",
+}
+PERIOD_DAYS = {"7d": 7, "30d": 30, "90d": 90}
+DEFAULT_PERIOD = "90d"
+
+CHANNELS: dict[str, str] = {"widget": "Widget", "link": "Survey link"}
+
+# How the trend is grouped; "auto" is by week up to 100 days, else by month.
+INTERVALS: dict[str, str] = {"auto": "Automatic", "week": "By week", "month": "By month"}
+
+# A property filter is the query parameter "p.<key>=<value>", so a URL reads
+# like the filter it holds: ?p.department=north&p.segment=business.
+PROPERTY_PREFIX = "p."
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_PROPERTY_KEY = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+# The parameters these filters own; a page may add its own beside them.
+OWN_PARAMS = ("period", "since", "until", "touchpoint", "channel", "by", "interval", "add_key", "add_value")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the admin's figures, charts, comments and export are limited to."""
+
+    period: str = DEFAULT_PERIOD
+    since: date | None = None  # first day, inclusive; None: from the start
+    until: date | None = None  # last day, inclusive; None: up to now
+    touchpoint_id: int | None = None
+    channel: str | None = None
+    properties: tuple[tuple[str, str], ...] = ()  # sorted by key
+    breakdown: str | None = None  # a property key
+    interval: str = "auto"
+    today: date = field(default_factory=lambda: datetime.now(UTC).date(), compare=False)
+
+    @property
+    def days(self) -> int | None:
+        """Number of days in the range, or None when it has no start."""
+        if self.since is None:
+            return None
+        return ((self.until or self.today) - self.since).days + 1
+
+    @property
+    def property_dict(self) -> dict[str, str]:
+        return dict(self.properties)
+
+    @property
+    def trend_interval(self) -> str:
+        """ "week" or "month": the one chosen, or by week for ranges up to 100 days."""
+        if self.interval != "auto":
+            return self.interval
+        days = self.days
+        return "week" if days is not None and days <= 100 else "month"
+
+    def response_filter(self, touchpoint_id: int | None = None) -> storage.ResponseFilter:
+        """Return the storage filter that selects the same responses."""
+        return storage.ResponseFilter(
+            touchpoint_id=touchpoint_id if touchpoint_id is not None else self.touchpoint_id,
+            since=self.since.isoformat() if self.since else None,
+            until=self.until.isoformat() if self.until else None,
+            channel=self.channel,
+            properties=self.property_dict or None,
+        )
+
+    def previous(self) -> Filters | None:
+        """The period of the same length just before this one, or None (all time)."""
+        days = self.days
+        if self.since is None or days is None:
+            return None
+        until = self.since - timedelta(days=1)
+        return replace(self, period="custom", since=until - timedelta(days=days - 1), until=until)
+
+    def describe_range(self) -> str:
+        """The date range in words, e.g. "Last 30 days (2026-10-27 to 2026-11-25)"."""
+        label = PERIODS[self.period] if self.period != "custom" else "Custom"
+        if self.since is None and self.until is None:
+            return label
+        start = self.since.isoformat() if self.since else "the start"
+        end = (self.until or self.today).isoformat()
+        return f"{label} ({start} to {end})"
+
+    def params(self) -> list[tuple[str, str]]:
+        """The canonical query parameters, in a fixed order; defaults left out
+        except the period, so a bookmark keeps meaning the same range."""
+        items: list[tuple[str, str]] = [("period", self.period)]
+        if self.period == "custom":
+            if self.since:
+                items.append(("since", self.since.isoformat()))
+            if self.until:
+                items.append(("until", self.until.isoformat()))
+        if self.touchpoint_id is not None:
+            items.append(("touchpoint", str(self.touchpoint_id)))
+        if self.channel:
+            items.append(("channel", self.channel))
+        items += [(PROPERTY_PREFIX + key, value) for key, value in self.properties]
+        if self.breakdown:
+            items.append(("by", self.breakdown))
+        if self.interval != "auto":
+            items.append(("interval", self.interval))
+        return items
+
+    def query(self, extra: Mapping[str, Any] | Iterable[tuple[str, Any]] = (), **changes: Any) -> str:
+        """Return the query string (without "?") of these filters, with
+        *changes* applied to the filters and *extra* parameters appended
+        (a value of None leaves a parameter out)."""
+        flt = replace(self, **changes) if changes else self
+        pairs = list(extra.items() if isinstance(extra, Mapping) else extra)
+        items = flt.params() + [(key, str(value)) for key, value in pairs if value is not None]
+        return urlencode(items)
+
+    def without_property(self, key: str) -> Filters:
+        return replace(self, properties=tuple(item for item in self.properties if item[0] != key))
+
+
+def parse(
+    args: Mapping[str, Any],
+    *,
+    today: date | None = None,
+    touchpoint_ids: Collection[int] | None = None,
+) -> tuple[Filters, list[str]]:
+    """Read filters from query parameters (a Werkzeug MultiDict or a dict).
+
+    Returns the filters and a list of messages, one per value that was refused;
+    a refused value leaves its filter at the default. *touchpoint_ids*, when
+    given, are the touchpoints that exist. Parameters not named in OWN_PARAMS
+    (and not starting with "p.") are left for the page to read.
+    """
+    today = today or datetime.now(UTC).date()
+    errors: list[str] = []
+
+    def values(name: str) -> list[str]:
+        if hasattr(args, "getlist"):
+            found = args.getlist(name)
+        else:
+            raw = args.get(name)
+            found = [] if raw is None else raw if isinstance(raw, list | tuple) else [raw]
+        return [str(value).strip() for value in found]
+
+    def single(name: str) -> str:
+        found = [value for value in values(name) if value]
+        if len(found) > 1 and len(set(found)) > 1:
+            errors.append(f"“{name}” is given more than once; only the first ({found[0]}) is used.")
+        return found[0] if found else ""
+
+    # The date range.
+    period = single("period")
+    since_raw, until_raw = single("since"), single("until")
+    if period and period not in PERIODS:
+        errors.append(f"Unknown period “{_shown(period)}”: choose one of {', '.join(PERIODS)}.")
+        period = ""
+    if not period:
+        period = "custom" if (since_raw or until_raw) else DEFAULT_PERIOD
+    since = until = None
+    if period == "custom":
+        since = _parse_date(since_raw, "From", errors)
+        until = _parse_date(until_raw, "To", errors)
+        if since and until and since > until:
+            errors.append(f"The date range ends ({until}) before it starts ({since}); the dates were swapped.")
+            since, until = until, since
+        if since is None and until is None:
+            if not (since_raw or until_raw):
+                errors.append("A custom period needs a first day, a last day or both.")
+            period = DEFAULT_PERIOD
+    if period in PERIOD_DAYS:
+        since, until = today - timedelta(days=PERIOD_DAYS[period] - 1), today
+    elif period == "year":
+        since, until = date(today.year, 1, 1), today
+
+    # Touchpoint and channel.
+    touchpoint_id = None
+    raw = single("touchpoint")
+    if raw:
+        if not raw.isdigit() or int(raw) == 0:
+            errors.append(f"“{_shown(raw)}” is not a touchpoint id; all touchpoints are shown.")
+        elif touchpoint_ids is not None and int(raw) not in touchpoint_ids:
+            errors.append(f"There is no touchpoint with id {int(raw)}; all touchpoints are shown.")
+        else:
+            touchpoint_id = int(raw)
+    channel = single("channel") or None
+    if channel is not None and channel not in CHANNELS:
+        errors.append(f"Unknown channel “{_shown(channel)}”: choose {' or '.join(CHANNELS)}.")
+        channel = None
+
+    # Property filters: p.<key>=<value>, plus the form's add_key/add_value pair.
+    pairs: list[tuple[str, str]] = []
+    keys = args.keys() if hasattr(args, "keys") else []
+    for name in keys:
+        if name.startswith(PROPERTY_PREFIX):
+            pairs += [(name[len(PROPERTY_PREFIX) :], value) for value in values(name) if value]
+    add_key, add_value = single("add_key"), single("add_value")
+    if add_key and add_value:
+        pairs.append((add_key, add_value))
+    elif add_value and not add_key:
+        errors.append(f"Choose the property that “{_shown(add_value)}” is a value of.")
+    properties: dict[str, str] = {}
+    for key, value in pairs:
+        problem = _property_problem(key, value)
+        if problem:
+            errors.append(problem)
+        elif key in properties and properties[key] != value:
+            errors.append(
+                f"Property “{key}” is given twice ({_shown(properties[key])} and {_shown(value)}); "
+                "only the first is used."
+            )
+        elif len(properties) >= MAX_PROPERTIES and key not in properties:
+            errors.append(f"At most {MAX_PROPERTIES} property filters; “{key}” was left out.")
+        else:
+            properties[key] = value
+
+    breakdown = single("by") or None
+    if breakdown is not None and not _is_key(breakdown):
+        errors.append(f"“{_shown(breakdown)}” is not a property name; no breakdown is shown.")
+        breakdown = None
+
+    interval = single("interval") or "auto"
+    if interval not in INTERVALS:
+        errors.append(f"Unknown trend interval “{_shown(interval)}”: choose week or month.")
+        interval = "auto"
+
+    flt = Filters(
+        period=period,
+        since=since,
+        until=until,
+        touchpoint_id=touchpoint_id,
+        channel=channel,
+        properties=tuple(sorted(properties.items())),
+        breakdown=breakdown,
+        interval=interval,
+        today=today,
+    )
+    return flt, errors
+
+
+def is_canonical(args: Mapping[str, Any], flt: Filters, extra_names: Collection[str] = ()) -> bool:
+    """True when the query holds exactly the filters' canonical parameters
+    (plus the page's own *extra_names*): no empty fields, no form helpers."""
+    items = list(args.items(multi=True)) if hasattr(args, "getlist") else list(args.items())  # type: ignore[call-arg]
+    return [(key, value) for key, value in items if key not in extra_names] == flt.params()
+
+
+def _parse_date(raw: str, label: str, errors: list[str]) -> date | None:
+    if not raw:
+        return None
+    if _DATE.match(raw):
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            pass
+    errors.append(f"{label}: “{_shown(raw)}” is not a date like 2026-01-31.")
+    return None
+
+
+def _is_key(key: str) -> bool:
+    return len(key) <= MAX_PROPERTY_KEY and bool(_PROPERTY_KEY.match(key))
+
+
+def _property_problem(key: str, value: str) -> str | None:
+    if not _is_key(key):
+        return (
+            f"“{_shown(key)}” is not a property name (letters, digits, _ . - and at most "
+            f"{MAX_PROPERTY_KEY} characters); that filter was left out."
+        )
+    if len(value) > MAX_PROPERTY_VALUE or _CONTROL.search(value):
+        return f"The value for property “{key}” is too long or holds control characters; that filter was left out."
+    return None
+
+
+def _shown(value: str, limit: int = 40) -> str:
+    """A refused value as it may be quoted in a message: short and printable."""
+    value = _CONTROL.sub("?", value)
+    return value if len(value) <= limit else value[: limit - 1] + "…"
