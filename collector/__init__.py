@@ -35,6 +35,12 @@ DEFAULTS: dict[str, Any] = {
     # (end of that part)
     #
     # Abuse and privacy: settings below.
+    # "off" switches every rate limit off (load tests, trusted networks).
+    "RATELIMIT": "on",
+    # Per client address, over every public route together: answers sent
+    # (POST, PATCH) and widget configs read (GET).
+    "RATELIMIT_WRITES": "30/minute",
+    "RATELIMIT_READS": "300/minute",
     # (end of that part)
     #
 }
@@ -69,6 +75,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # Admin: register the admin blueprint here.
 
     # Abuse and privacy: register rate limits, bot filter and security headers here.
+    from . import ratelimit
+
+    ratelimit.configure(app)
+    ratelimit.protect(app, "api")
 
     app.teardown_appcontext(_teardown)
     return app

@@ -279,6 +279,7 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     # (end of that part)
     #
     # Abuse and privacy: append migrations below.
+    ("004_abuse_rate_limit_expiry", lambda db: _m004_abuse_rate_limit_expiry(db)),
     # (end of that part)
     #
 ]
@@ -630,3 +631,38 @@ def property_keys(conn: sqlite3.Connection, flt: ResponseFilter | None = None) -
 # --------------------------------------------------------------------------
 # Abuse and privacy: rate limits, visitors, forget, retention, backup
 # --------------------------------------------------------------------------
+
+
+def _m004_abuse_rate_limit_expiry(db: sqlite_utils.Database) -> None:
+    # Each counter knows when its window ends, so one DELETE clears every
+    # expired counter whatever window its limit uses.
+    db.execute("ALTER TABLE rate_limits ADD COLUMN expires_at INTEGER NOT NULL DEFAULT 0")
+
+
+# A counter whose window has ended starts again at 1; otherwise it counts on.
+# One statement: atomic in autocommit mode, one short write per request.
+_RATE_LIMIT_HIT = """
+    INSERT INTO rate_limits (key, window_start, count, expires_at) VALUES (:key, :now, 1, :now + :window)
+    ON CONFLICT (key) DO UPDATE SET
+        count = CASE WHEN expires_at > :now THEN count + 1 ELSE 1 END,
+        window_start = CASE WHEN expires_at > :now THEN window_start ELSE :now END,
+        expires_at = CASE WHEN expires_at > :now THEN expires_at ELSE :now + :window END
+    RETURNING count, expires_at
+"""
+
+
+def rate_limit_hit(conn: sqlite3.Connection, key: str, window_seconds: int, now: int) -> tuple[int, int]:
+    """Count one hit on *key*; return (hits in the current window, the window's end)."""
+    with writers_turn(conn):
+        row = conn.execute(_RATE_LIMIT_HIT, {"key": key, "now": now, "window": window_seconds}).fetchall()[0]
+    return row[0], row[1]
+
+
+def delete_expired_rate_limits(conn: sqlite3.Connection, now: int) -> int:
+    """Delete counters whose window has ended; return how many."""
+    with writers_turn(conn):
+        return conn.execute("DELETE FROM rate_limits WHERE expires_at <= ?", (now,)).rowcount
+
+
+def count_rate_limits(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT COUNT(*) FROM rate_limits").fetchone()[0]
