@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import click
 from flask.cli import FlaskGroup, with_appcontext
 
-from . import create_app, get_db, get_tokens, i18n, nps, storage
+from . import create_app, get_db, get_tokens, i18n, nps, storage, survey_links
 from .snippet import public_url, snippet_html
 
 
@@ -314,6 +314,114 @@ def export(touchpoint_name: str | None, since: str | None, until: str | None) ->
 # --------------------------------------------------------------------------
 # Survey links: touchpoint email-block, link, apikey
 # --------------------------------------------------------------------------
+
+
+def _link_base_url() -> str:
+    """The base URL of links meant for mail; warn on stderr when it is only a guess."""
+    from flask import current_app
+
+    if not current_app.config.get("PUBLIC_URL"):
+        click.echo(
+            f"Note: ANBEFAL_PUBLIC_URL is not set, so these links point at {public_url()}; "
+            "set it to the address your customers reach.",
+            err=True,
+        )
+    return public_url()
+
+
+@touchpoint.command("email-block")
+@click.argument("name")
+@click.option(
+    "--ref-placeholder",
+    "placeholder",
+    default=survey_links.DEFAULT_PLACEHOLDER,
+    show_default=True,
+    help="What your helpdesk's mail template replaces with the ticket id, e.g. '{{ticket.display_id}}'.",
+)
+@click.option("--text", "as_text", is_flag=True, help="Plain text (one link per line) instead of HTML.")
+@with_appcontext
+def touchpoint_email_block(name: str, placeholder: str, as_text: bool) -> None:
+    """Print the block of score links 0-10 to paste into a mail template."""
+    from .email_block import email_block_html, email_block_text
+
+    tp = _touchpoint_or_fail(name)
+    try:
+        survey_links.check_placeholder(placeholder)
+    except survey_links.LinkError as exc:
+        raise click.BadParameter(str(exc), param_hint="--ref-placeholder") from None
+    make = email_block_text if as_text else email_block_html
+    click.echo(make(tp, placeholder, _link_base_url()))
+
+
+@main.command("link")
+@click.argument("name")
+@click.option("--ref", required=True, help="The order or ticket id the answer belongs to (signed into the link).")
+@click.option("--score", type=click.IntRange(0, 10), help="Preselect this score (the link of one number 0-10).")
+@click.option("--expires", help="Stop taking answers after this long: 12h, 30d, 2w (default: never).")
+@with_appcontext
+def link(name: str, ref: str, score: int | None, expires: str | None) -> None:
+    """Print a survey link for one recipient of touchpoint NAME."""
+    tp = _touchpoint_or_fail(name)
+    try:
+        expires_in = survey_links.parse_expires(expires)
+    except survey_links.LinkError as exc:
+        raise click.BadParameter(str(exc), param_hint="--expires") from None
+    try:
+        made = survey_links.RecipientLink(tp, ref, _link_base_url(), expires_in)
+    except survey_links.LinkError as exc:
+        raise click.BadParameter(str(exc), param_hint="--ref") from None
+    click.echo(made.url(score))
+
+
+@main.group()
+def apikey() -> None:
+    """Make, list and revoke API keys for POST /api/v1/links."""
+
+
+@apikey.command("create")
+@click.argument("name")
+@with_appcontext
+def apikey_create(name: str) -> None:
+    """Make an API key called NAME and print it (it is shown only this once)."""
+    from . import api_keys
+
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise click.BadParameter("give a name of 1 to 100 characters", param_hint="NAME")
+    try:
+        _, key = api_keys.create(name)
+    except storage.DuplicateName:
+        raise click.ClickException(f"an active API key called {name!r} exists already") from None
+    click.echo(key)
+    click.echo(
+        f"This is API key {name!r}. It is shown only now; only its hash is stored. "
+        f"Send it as: Authorization: Bearer <key>",
+        err=True,
+    )
+
+
+@apikey.command("list")
+@with_appcontext
+def apikey_list() -> None:
+    """List API keys: name, created, last used, and whether revoked."""
+    keys = storage.list_api_keys(get_db())
+    if not keys:
+        click.echo("No API keys yet. Make one with: anbefal apikey create NAME")
+        return
+    click.echo("name\tcreated\tlast used\tstatus")
+    for key in keys:
+        status = f"revoked {key.revoked_at}" if key.revoked_at else "active"
+        click.echo(f"{key.name}\t{key.created_at}\t{key.last_used_at or 'never'}\t{status}")
+
+
+@apikey.command("revoke")
+@click.argument("name")
+@with_appcontext
+def apikey_revoke(name: str) -> None:
+    """Revoke the active API key called NAME; it stops working at once."""
+    if not storage.revoke_api_key(get_db(), name.strip()):
+        raise click.ClickException(f"no active API key called {name!r} (see `anbefal apikey list`)")
+    click.echo(f"Revoked API key {name.strip()!r}.")
 
 
 # --------------------------------------------------------------------------

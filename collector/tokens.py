@@ -8,7 +8,9 @@ breaking snippets and links already in the wild.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from itsdangerous import BadData, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
@@ -16,6 +18,7 @@ from itsdangerous import BadData, SignatureExpired, URLSafeSerializer, URLSafeTi
 EMBED = "anbefal.embed"
 EDIT = "anbefal.edit"
 LINK = "anbefal.link"
+LINK_FORM = "anbefal.link-form"
 
 EMBED_CACHE_SIZE = 1024
 
@@ -26,7 +29,11 @@ class InvalidToken(Exception):
 
 
 class ExpiredToken(InvalidToken):
-    """A genuine token whose time is up."""
+    """A genuine token whose time is up; *link* is what an expired survey link signed."""
+
+    def __init__(self, message: str, link: LinkToken | None = None):
+        super().__init__(message)
+        self.link = link
 
 
 class Tokens:
@@ -86,16 +93,70 @@ class Tokens:
         if not isinstance(payload, dict) or payload.get("r") != response_id:
             raise InvalidToken("secret belongs to another response")
 
-    # -- links: survey links for mail, see collector.links.
+    # -- links: survey links for mail, see collector.links. A link names its
+    #    touchpoint and either signs the ref too (one link per recipient) or
+    #    leaves the ref to the query string, where a helpdesk's mail template
+    #    puts a ticket id in place of a placeholder such as {{ticket.id}}.
 
-    def make_link_token(self, payload: dict[str, Any]) -> str:
+    def make_link_token(
+        self,
+        touchpoint_id: int,
+        *,
+        ref: str | None = None,
+        placeholder: str | None = None,
+        expires_at: int | None = None,
+    ) -> str:
+        """Sign a survey link; *expires_at* is a Unix time, None for never."""
+        if ref is not None and placeholder is not None:
+            raise ValueError("a link signs either its ref or the placeholder of one, not both")
+        payload: dict[str, Any] = {"tp": touchpoint_id}
+        if ref is not None:
+            payload["ref"] = ref
+        if placeholder is not None:
+            payload["ph"] = placeholder
+        if expires_at is not None:
+            payload["exp"] = int(expires_at)
         return self._timed(LINK).dumps(payload)
 
-    def read_link_token(self, token: Any, max_age: int | None = None) -> dict[str, Any]:
-        payload = _loads(self._timed(LINK), token, max_age=max_age)
-        if not isinstance(payload, dict):
-            raise InvalidToken("link token has no payload")
-        return payload
+    def read_link_token(self, token: Any, now: float | None = None) -> LinkToken:
+        """Return what a survey link signs; ExpiredToken (which carries it
+        too, so the page can speak the touchpoint's language) once it is past
+        its expiry."""
+        payload = _loads(self._timed(LINK), token)
+        if not isinstance(payload, dict) or type(payload.get("tp")) is not int:
+            raise InvalidToken("link token does not name a touchpoint")
+        ref, placeholder, expires_at = payload.get("ref"), payload.get("ph"), payload.get("exp")
+        if not (ref is None or isinstance(ref, str)) or not (placeholder is None or isinstance(placeholder, str)):
+            raise InvalidToken("link token has a malformed ref")
+        if not (expires_at is None or type(expires_at) is int):
+            raise InvalidToken("link token has a malformed expiry")
+        link = LinkToken(payload["tp"], ref, placeholder, expires_at)
+        if expires_at is not None and (time.time() if now is None else now) >= expires_at:
+            raise ExpiredToken("link has expired", link)
+        return link
+
+    # -- link forms: the survey page's form carries one, so that only a post
+    #    that follows a real visit of that page, for that touchpoint and ref,
+    #    is stored. No cookie, no session: the page sets none.
+
+    def make_link_form_token(self, touchpoint_id: int, ref: str) -> str:
+        return self._timed(LINK_FORM).dumps({"tp": touchpoint_id, "ref": ref})
+
+    def check_link_form_token(self, token: Any, touchpoint_id: int, ref: str, max_age: int) -> None:
+        """Raise unless *token* was made for this touchpoint and ref within *max_age* seconds."""
+        payload = _loads(self._timed(LINK_FORM), token, max_age=max_age)
+        if not isinstance(payload, dict) or payload.get("tp") != touchpoint_id or payload.get("ref") != ref:
+            raise InvalidToken("form token belongs to another link")
+
+
+@dataclass(frozen=True)
+class LinkToken:
+    """What a survey link signs."""
+
+    touchpoint_id: int
+    ref: str | None = None  # signed: one link per recipient
+    placeholder: str | None = None  # the template placeholder the link was made for
+    expires_at: int | None = None  # Unix time; None: never
 
 
 def _loads(serializer: URLSafeSerializer, token: Any, **kwargs: Any) -> Any:

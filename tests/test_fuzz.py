@@ -125,7 +125,7 @@ def test_generated_requests_never_fail_the_server_or_store_refused_data(app, cli
         token = tokens.make_embed_token(touchpoint.id)
         other_token = tokens.make_embed_token(restricted.id)
         secret = tokens.make_edit_secret(response_id)
-        link_token = tokens.make_link_token({"tp": touchpoint.id})
+        link_token = tokens.make_link_token(touchpoint.id)
     # A valid body per method, which the generated bodies start from half of the time.
     valid = {
         "POST": {"token": token, "score": 9, "comment": "fine", "ref": "r1"},

@@ -110,3 +110,80 @@ def test_embed_tokens_found_genuine_are_remembered_but_forgeries_never():
     # Another key list does not share what this one remembered.
     with pytest.raises(InvalidToken):
         Tokens(["other-key"]).read_embed_token(token)
+
+
+# -- survey links --------------------------------------------------------
+
+
+def test_link_with_signed_ref_round_trip(signer):
+    link = signer.read_link_token(signer.make_link_token(5, ref="T-1001", expires_at=2_000_000_000), now=1_000)
+    assert (link.touchpoint_id, link.ref, link.placeholder, link.expires_at) == (5, "T-1001", None, 2_000_000_000)
+
+
+def test_link_with_placeholder_ref_signs_the_placeholder_not_a_ref(signer):
+    link = signer.read_link_token(signer.make_link_token(5, placeholder="{{ticket.id}}"))
+    assert (link.touchpoint_id, link.ref, link.placeholder, link.expires_at) == (5, None, "{{ticket.id}}", None)
+    with pytest.raises(ValueError):
+        signer.make_link_token(5, ref="T-1", placeholder="{{ticket.id}}")
+
+
+def test_link_with_a_changed_ref_is_refused(signer):
+    token = signer.make_link_token(5, ref="T-1001")
+    _, timestamp, signature = token.split(".")
+    forged = URLSafeSerializer("x").dump_payload({"tp": 5, "ref": "T-1002"}).decode()
+    with pytest.raises(InvalidToken):
+        signer.read_link_token(f"{forged}.{timestamp}.{signature}")
+    with pytest.raises(InvalidToken):
+        signer.read_link_token(token[:-3] + ("abc" if not token.endswith("abc") else "xyz"))
+
+
+def test_link_expires_at_its_time_and_says_which_link_it_was(signer):
+    token = signer.make_link_token(5, ref="T-1", expires_at=1_000_000)
+    assert signer.read_link_token(token, now=999_999).ref == "T-1"
+    with pytest.raises(ExpiredToken) as caught:
+        signer.read_link_token(token, now=1_000_000)
+    assert caught.value.link.touchpoint_id == 5 and caught.value.link.ref == "T-1"
+    # Without a frozen clock: a link that expired a second ago.
+    import time
+
+    with pytest.raises(ExpiredToken):
+        signer.read_link_token(signer.make_link_token(5, ref="T-1", expires_at=int(time.time()) - 1))
+
+
+def test_link_without_expiry_never_expires(signer):
+    assert signer.read_link_token(signer.make_link_token(5, ref="T-1"), now=10**12).expires_at is None
+
+
+def test_link_tokens_and_other_tokens_are_not_interchangeable(signer):
+    with pytest.raises(InvalidToken):
+        signer.read_link_token(signer.make_edit_secret(5))
+    with pytest.raises(InvalidToken):
+        signer.read_link_token(signer.make_link_form_token(5, "T-1"))
+    with pytest.raises(InvalidToken):
+        signer.read_embed_token(signer.make_link_token(5))
+    with pytest.raises(InvalidToken):
+        signer.check_link_form_token(signer.make_link_token(5, ref="T-1"), 5, "T-1", max_age=60)
+
+
+def test_link_payload_must_be_well_formed(signer):
+    from itsdangerous import URLSafeTimedSerializer
+
+    timed = URLSafeTimedSerializer(["old-key", "new-key"], salt=tokens_module.LINK)
+    for payload in ({"tp": "5"}, [5], {"tp": 5, "ref": 7}, {"tp": 5, "exp": "soon"}, {"tp": 5, "ph": ["x"]}):
+        with pytest.raises(InvalidToken):
+            signer.read_link_token(timed.dumps(payload))
+
+
+def test_link_form_token_is_bound_to_touchpoint_and_ref_and_expires(signer, monkeypatch):
+    token = signer.make_link_form_token(5, "T-1")
+    signer.check_link_form_token(token, 5, "T-1", max_age=60)
+    with pytest.raises(InvalidToken):
+        signer.check_link_form_token(token, 5, "T-2", max_age=60)
+    with pytest.raises(InvalidToken):
+        signer.check_link_form_token(token, 6, "T-1", max_age=60)
+    import itsdangerous.timed
+
+    real_time = itsdangerous.timed.time.time
+    monkeypatch.setattr(itsdangerous.timed.time, "time", lambda: real_time() + 61)
+    with pytest.raises(ExpiredToken):
+        signer.check_link_form_token(token, 5, "T-1", max_age=60)

@@ -1,0 +1,155 @@
+"""The words of the survey link pages and the email block, per language.
+
+The question, the anchors, the follow-up questions and the thanks come from
+collector.i18n, as in the widget; these are the words only links need.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import i18n
+
+LINK_TEXTS: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "Your feedback",
+        "choose": "Click the number that fits best:",
+        "reason": "What is the most important reason for your score?",
+        "choose_score": "Please choose a score from 0 to 10.",
+        "form_expired": "This page was open for a long time. Please check your answer and send it again.",
+        "form_invalid": "Your answer could not be matched to this survey. Please send it again.",
+        "saved": "Your answer has been saved.",
+        "change": "Changed your mind? Click another number in the e-mail, or open the link again.",
+        "invalid_title": "This survey link does not work",
+        "invalid_text": "It may have been cut short or changed on the way. Please open the link from the e-mail again.",
+        "expired_title": "This survey has closed",
+        "expired_text": "Thank you for wanting to answer. This link is no longer open for answers.",
+        "gone_title": "This survey no longer exists",
+        "gone_text": "It has been removed. Thank you for wanting to answer.",
+        "no_ref_title": "This survey link is incomplete",
+        "no_ref_text": (
+            "The link does not say which case it belongs to, so your answer could not be recorded. "
+            "Nothing has been saved."
+        ),
+        "placeholder_title": "This survey link was not filled in",
+        "placeholder_text": (
+            "The mail system did not replace {placeholder} with the case number, so your answer could not be "
+            "recorded. Nothing has been saved."
+        ),
+        "honeypot": "Leave this field empty",
+    },
+    "da": {
+        "title": "Din mening",
+        "choose": "Klik på det tal, der passer bedst:",
+        "reason": "Hvad er den vigtigste grund til din vurdering?",
+        "choose_score": "Vælg venligst et tal fra 0 til 10.",
+        "form_expired": "Siden har været åben længe. Tjek venligst dit svar, og send det igen.",
+        "form_invalid": "Dit svar kunne ikke knyttes til denne undersøgelse. Send det venligst igen.",
+        "saved": "Dit svar er gemt.",
+        "change": "Har du skiftet mening? Klik på et andet tal i mailen, eller åbn linket igen.",
+        "invalid_title": "Dette link til undersøgelsen virker ikke",
+        "invalid_text": "Det er måske blevet afkortet eller ændret undervejs. Åbn venligst linket fra mailen igen.",
+        "expired_title": "Undersøgelsen er lukket",
+        "expired_text": "Tak fordi du ville svare. Linket tager ikke længere imod svar.",
+        "gone_title": "Undersøgelsen findes ikke længere",
+        "gone_text": "Den er blevet fjernet. Tak fordi du ville svare.",
+        "no_ref_title": "Linket til undersøgelsen er ufuldstændigt",
+        "no_ref_text": (
+            "Linket siger ikke, hvilken sag det hører til, så dit svar kunne ikke registreres. Intet er gemt."
+        ),
+        "placeholder_title": "Linket til undersøgelsen blev ikke udfyldt",
+        "placeholder_text": (
+            "Mailsystemet erstattede ikke {placeholder} med sagsnummeret, så dit svar kunne ikke registreres. "
+            "Intet er gemt."
+        ),
+        "honeypot": "Lad dette felt være tomt",
+    },
+    "nb": {
+        "title": "Din tilbakemelding",
+        "choose": "Klikk på tallet som passer best:",
+        "reason": "Hva er den viktigste grunnen til vurderingen din?",
+        "choose_score": "Velg et tall fra 0 til 10.",
+        "form_expired": "Siden har vært åpen lenge. Sjekk svaret ditt og send det på nytt.",
+        "form_invalid": "Svaret ditt kunne ikke knyttes til denne undersøkelsen. Send det på nytt.",
+        "saved": "Svaret ditt er lagret.",
+        "change": "Ombestemt deg? Klikk på et annet tall i e-posten, eller åpne lenken på nytt.",
+        "invalid_title": "Denne lenken til undersøkelsen virker ikke",
+        "invalid_text": "Den kan ha blitt forkortet eller endret underveis. Åpne lenken fra e-posten på nytt.",
+        "expired_title": "Undersøkelsen er avsluttet",
+        "expired_text": "Takk for at du ville svare. Lenken tar ikke lenger imot svar.",
+        "gone_title": "Undersøkelsen finnes ikke lenger",
+        "gone_text": "Den er fjernet. Takk for at du ville svare.",
+        "no_ref_title": "Lenken til undersøkelsen er ufullstendig",
+        "no_ref_text": (
+            "Lenken sier ikke hvilken sak den hører til, så svaret ditt kunne ikke registreres. Ingenting er lagret."
+        ),
+        "placeholder_title": "Lenken til undersøkelsen ble ikke fylt ut",
+        "placeholder_text": (
+            "E-postsystemet erstattet ikke {placeholder} med saksnummeret, så svaret ditt kunne ikke registreres. "
+            "Ingenting er lagret."
+        ),
+        "honeypot": "La dette feltet stå tomt",
+    },
+    "sv": {
+        "title": "Din åsikt",
+        "choose": "Klicka på den siffra som passar bäst:",
+        "reason": "Vilket är det viktigaste skälet till ditt betyg?",
+        "choose_score": "Välj en siffra från 0 till 10.",
+        "form_expired": "Sidan har varit öppen länge. Kontrollera ditt svar och skicka det igen.",
+        "form_invalid": "Ditt svar kunde inte kopplas till den här enkäten. Skicka det igen.",
+        "saved": "Ditt svar har sparats.",
+        "change": "Ändrat dig? Klicka på en annan siffra i mejlet eller öppna länken igen.",
+        "invalid_title": "Den här länken till enkäten fungerar inte",
+        "invalid_text": "Den kan ha kortats eller ändrats på vägen. Öppna länken från mejlet igen.",
+        "expired_title": "Enkäten är stängd",
+        "expired_text": "Tack för att du ville svara. Länken tar inte längre emot svar.",
+        "gone_title": "Enkäten finns inte längre",
+        "gone_text": "Den har tagits bort. Tack för att du ville svara.",
+        "no_ref_title": "Länken till enkäten är ofullständig",
+        "no_ref_text": (
+            "Länken säger inte vilket ärende den hör till, så ditt svar kunde inte registreras. Inget har sparats."
+        ),
+        "placeholder_title": "Länken till enkäten fylldes inte i",
+        "placeholder_text": (
+            "E-postsystemet ersatte inte {placeholder} med ärendenumret, så ditt svar kunde inte registreras. "
+            "Inget har sparats."
+        ),
+        "honeypot": "Lämna det här fältet tomt",
+    },
+    "de": {
+        "title": "Ihre Meinung",
+        "choose": "Klicken Sie auf die Zahl, die am besten passt:",
+        "reason": "Was ist der wichtigste Grund für Ihre Bewertung?",
+        "choose_score": "Bitte wählen Sie eine Zahl von 0 bis 10.",
+        "form_expired": "Diese Seite war lange geöffnet. Bitte prüfen Sie Ihre Antwort und senden Sie sie erneut.",
+        "form_invalid": "Ihre Antwort konnte dieser Umfrage nicht zugeordnet werden. Bitte senden Sie sie erneut.",
+        "saved": "Ihre Antwort wurde gespeichert.",
+        "change": "Anders entschieden? Klicken Sie auf eine andere Zahl in der E-Mail oder öffnen Sie den Link erneut.",
+        "invalid_title": "Dieser Umfrage-Link funktioniert nicht",
+        "invalid_text": (
+            "Er wurde unterwegs vielleicht gekürzt oder verändert. Bitte öffnen Sie den Link aus der E-Mail erneut."
+        ),
+        "expired_title": "Diese Umfrage ist geschlossen",
+        "expired_text": "Danke, dass Sie antworten wollten. Dieser Link nimmt keine Antworten mehr an.",
+        "gone_title": "Diese Umfrage gibt es nicht mehr",
+        "gone_text": "Sie wurde entfernt. Danke, dass Sie antworten wollten.",
+        "no_ref_title": "Dieser Umfrage-Link ist unvollständig",
+        "no_ref_text": (
+            "Der Link sagt nicht, zu welchem Vorgang er gehört, daher konnte Ihre Antwort nicht erfasst werden. "
+            "Es wurde nichts gespeichert."
+        ),
+        "placeholder_title": "Dieser Umfrage-Link wurde nicht ausgefüllt",
+        "placeholder_text": (
+            "Das E-Mail-System hat {placeholder} nicht durch die Vorgangsnummer ersetzt, daher konnte Ihre Antwort "
+            "nicht erfasst werden. Es wurde nichts gespeichert."
+        ),
+        "honeypot": "Dieses Feld bitte leer lassen",
+    },
+}
+
+assert set(LINK_TEXTS) == set(i18n.LANGUAGES)
+
+
+def link_texts_for(touchpoint: Any, language: str) -> dict[str, Any]:
+    """Return the widget's texts for the touchpoint and language, plus the links' own."""
+    return {**i18n.texts_for(touchpoint, language), **LINK_TEXTS[language]}
