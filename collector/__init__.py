@@ -41,6 +41,11 @@ DEFAULTS: dict[str, Any] = {
     # (POST, PATCH) and widget configs read (GET).
     "RATELIMIT_WRITES": "30/minute",
     "RATELIMIT_READS": "300/minute",
+    # Answers from known bots and crawlers get a success answer but are not stored.
+    "BOT_FILTER": "on",
+    # Seconds within which one visitor's answers without a ref to one
+    # touchpoint count once (the last wins); 0 stores every one.
+    "DEDUP_WINDOW": 600,
     # (end of that part)
     #
 }

@@ -12,7 +12,7 @@ from typing import Any
 from flask import Blueprint, current_app, g, request
 from flask_cors import CORS
 
-from . import get_db, get_tokens, i18n, storage, validation
+from . import bots, get_db, get_tokens, i18n, storage, validation, visitors
 from .errors import ApiError
 from .tokens import ExpiredToken, InvalidToken
 
@@ -103,10 +103,27 @@ def create_response():
         "locale": validation.locale(body.get("locale")),
         "page": validation.page(body.get("page")),
     }
+    if bots.request_is_from_bot():
+        # Told it was stored, so it has no reason to retry; nothing is.
+        return {"id": 0, "secret": get_tokens().make_edit_secret(0)}, 201
     conn = get_db()
-    # One atomic statement, no BEGIN/COMMIT round trips: it queues for the
-    # writers' turn itself and holds it only while SQLite writes.
-    response_id = storage.insert_response(conn, touchpoint.id, channel="widget", **fields)
+    window = int(current_app.config["DEDUP_WINDOW"])
+    if fields["ref"] is None and window > 0:
+        # Without a ref, one visitor's answers to one touchpoint within the
+        # window count once: the last one wins, in the same row.
+        fields.pop("ref")
+        response_id = storage.store_visitor_response(
+            conn,
+            touchpoint.id,
+            channel="widget",
+            visitor=visitors.current_visitor(),
+            since=storage.utc_seconds_ago(window),
+            **fields,
+        )
+    else:
+        # One atomic statement, no BEGIN/COMMIT round trips: it queues for the
+        # writers' turn itself and holds it only while SQLite writes.
+        response_id = storage.insert_response(conn, touchpoint.id, channel="widget", **fields)
     secret = get_tokens().make_edit_secret(response_id)
     return {"id": response_id, "secret": secret}, 201
 
@@ -122,6 +139,9 @@ def update_response(response_id: int):
         raise ApiError(403, "secret_expired", "this answer can no longer be changed") from exc
     except InvalidToken as exc:
         raise ApiError(403, "invalid_secret", "the secret does not belong to this answer") from exc
+    if bots.request_is_from_bot():
+        score = validation.score(body["score"]) if "score" in body else None
+        return {"id": response_id, "score": score, "comment": validation.comment(body.get("comment"))}
     conn = get_db()
     existing = storage.get_response(conn, response_id)
     if existing is None:

@@ -759,3 +759,99 @@ def delete_expired_rate_limits(conn: sqlite3.Connection, now: int) -> int:
 
 def count_rate_limits(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT COUNT(*) FROM rate_limits").fetchone()[0]
+
+
+def utc_seconds_ago(seconds: float) -> str:
+    """Return the time *seconds* ago in utcnow()'s format."""
+    return datetime.fromtimestamp(datetime.now(UTC).timestamp() - seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def get_or_create_visitor_salt(conn: sqlite3.Connection, day: str, oldest_kept_day: str) -> str:
+    """Return the visitor salt of *day* (made at random on first use), and
+    delete the salts of days before *oldest_kept_day*."""
+    with transaction(conn):
+        salt = get_or_create_setting(conn, f"visitor_salt:{day}", lambda: secrets.token_urlsafe(32))
+        delete_visitor_salts_before(conn, oldest_kept_day)
+    return salt
+
+
+def delete_visitor_salts_before(conn: sqlite3.Connection, day: str) -> int:
+    """Delete the visitor salts of days before *day* (YYYY-MM-DD); return how many."""
+    with writers_turn(conn):
+        return conn.execute(
+            "DELETE FROM settings WHERE key LIKE 'visitor\\_salt:%' ESCAPE '\\' AND key < ?",
+            (f"visitor_salt:{day}",),
+        ).rowcount
+
+
+def visitor_salt_days(conn: sqlite3.Connection) -> list[str]:
+    rows = conn.execute("SELECT key FROM settings WHERE key LIKE 'visitor\\_salt:%' ESCAPE '\\' ORDER BY key")
+    return [row[0].partition(":")[2] for row in rows]
+
+
+def store_visitor_response(
+    conn: sqlite3.Connection,
+    touchpoint_id: int,
+    score: int,
+    *,
+    visitor: str,
+    since: str,
+    comment: str | None = None,
+    channel: str = "widget",
+    locale: str | None = None,
+    page: str | None = None,
+    properties: dict[str, str] | None = None,
+) -> int:
+    """Store an answer without a ref from *visitor* and return its id.
+
+    When the same visitor answered the same touchpoint (without a ref) at or
+    after *since*, that row takes the new answer, as a ref's row does: a
+    burst of answers from one visitor counts once, and the last one wins.
+    """
+    with transaction(conn):
+        row = conn.execute(
+            """
+            SELECT id FROM responses
+            WHERE touchpoint_id = ? AND visitor = ? AND ref IS NULL AND updated_at >= ?
+            ORDER BY updated_at DESC, id DESC LIMIT 1
+            """,
+            (touchpoint_id, visitor, since),
+        ).fetchone()
+        if row is None:
+            return insert_response(
+                conn,
+                touchpoint_id,
+                score,
+                comment=comment,
+                channel=channel,
+                locale=locale,
+                page=page,
+                properties=properties,
+                visitor=visitor,
+            )
+        conn.execute(
+            """
+            UPDATE responses SET score = ?, comment = ?, channel = ?, locale = ?, page = ?, properties = ?,
+                                 updated_at = ?
+            WHERE id = ?
+            """,
+            (
+                score,
+                comment,
+                channel,
+                locale,
+                page,
+                json.dumps(properties or {}, ensure_ascii=False, sort_keys=True),
+                utcnow(),
+                row[0],
+            ),
+        )
+        return row[0]
+
+
+def clear_visitors_before(conn: sqlite3.Connection, before: str) -> int:
+    """Forget which visitor gave the answers last changed before *before*; return how many."""
+    with writers_turn(conn):
+        return conn.execute(
+            "UPDATE responses SET visitor = NULL WHERE visitor IS NOT NULL AND updated_at < ?", (before,)
+        ).rowcount

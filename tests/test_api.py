@@ -21,10 +21,16 @@ def token(tokens, touchpoint):
     return tokens.make_embed_token(touchpoint.id)
 
 
-def post(client, body, *, origin=ORIGIN, content_type="text/plain;charset=UTF-8"):
+def post(client, body, *, origin=ORIGIN, content_type="text/plain;charset=UTF-8", address="127.0.0.1"):
     data = body if isinstance(body, str | bytes) else json.dumps(body)
     headers = {"Origin": origin} if origin else {}
-    return client.post("/api/v1/responses", data=data, content_type=content_type, headers=headers)
+    return client.post(
+        "/api/v1/responses",
+        data=data,
+        content_type=content_type,
+        headers=headers,
+        environ_base={"REMOTE_ADDR": address},
+    )
 
 
 def rows(conn):
@@ -103,9 +109,9 @@ def test_same_ref_keeps_one_response_later_answer_wins(client, conn, token):
     assert (row["score"], row["comment"]) == (10, None)
 
 
-def test_answers_without_ref_are_separate(client, conn, token):
-    post(client, {"token": token, "score": 3})
-    post(client, {"token": token, "score": 4})
+def test_answers_without_ref_from_two_visitors_are_separate(client, conn, token):
+    post(client, {"token": token, "score": 3}, address="198.51.100.1")
+    post(client, {"token": token, "score": 4}, address="198.51.100.2")
     assert rows(conn) == 2
 
 
@@ -157,8 +163,8 @@ def test_preflight_allows_patch_with_json(client):
 
 
 def test_patch_with_wrong_secret_changes_nothing(client, conn, token):
-    a = post(client, {"token": token, "score": 6}).get_json()
-    b = post(client, {"token": token, "score": 7}).get_json()
+    a = post(client, {"token": token, "score": 6}, address="198.51.100.1").get_json()
+    b = post(client, {"token": token, "score": 7}, address="198.51.100.2").get_json()
     r = client.patch(f"/api/v1/responses/{a['id']}", json={"secret": b["secret"], "comment": "hijack"})
     assert_error(r, 403, "invalid_secret")
     r = client.patch(f"/api/v1/responses/{a['id']}", json={"comment": "no secret"})
