@@ -13,7 +13,7 @@ import os
 import secrets
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -276,6 +276,8 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     # (end of that part)
     #
     # Admin: append migrations below.
+    # (a lambda: the step is defined with the admin's queries further down)
+    ("003_admin_response_days", lambda db: _m003_admin_response_days(db)),
     # (end of that part)
     #
     # Abuse and privacy: append migrations below.
@@ -719,6 +721,143 @@ def _api_key(row: sqlite3.Row) -> ApiKey:
 # --------------------------------------------------------------------------
 # Admin: statistics, comments and follow-up
 # --------------------------------------------------------------------------
+
+# The overview's figures. response_days keeps the number of answers per day,
+# touchpoint, channel and score, kept up to date by triggers on responses (so
+# it is right whoever inserts, amends or deletes an answer): the overview adds
+# up a few thousand of its rows instead of scanning a million answers. Only
+# filters on properties need the answers themselves.
+
+
+def _m003_admin_response_days(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE response_days (
+            day TEXT NOT NULL,
+            touchpoint_id INTEGER NOT NULL,
+            channel TEXT NOT NULL,
+            score INTEGER NOT NULL,
+            n INTEGER NOT NULL,
+            PRIMARY KEY (day, touchpoint_id, channel, score)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute(
+        """
+        INSERT INTO response_days (day, touchpoint_id, channel, score, n)
+        SELECT substr(created_at, 1, 10), touchpoint_id, channel, score, COUNT(*)
+        FROM responses GROUP BY 1, 2, 3, 4
+        """
+    )
+    increment = """
+        INSERT INTO response_days (day, touchpoint_id, channel, score, n)
+        VALUES (substr(new.created_at, 1, 10), new.touchpoint_id, new.channel, new.score, 1)
+        ON CONFLICT DO UPDATE SET n = n + 1;
+    """
+    decrement = """
+        UPDATE response_days SET n = n - 1
+        WHERE day = substr(old.created_at, 1, 10) AND touchpoint_id = old.touchpoint_id
+          AND channel = old.channel AND score = old.score;
+    """
+    db.execute(f"CREATE TRIGGER response_days_insert AFTER INSERT ON responses BEGIN {increment} END")
+    db.execute(f"CREATE TRIGGER response_days_delete AFTER DELETE ON responses BEGIN {decrement} END")
+    db.execute(
+        "CREATE TRIGGER response_days_update AFTER UPDATE OF score, channel, created_at, touchpoint_id ON responses "
+        f"BEGIN {decrement} {increment} END"
+    )
+
+
+def daily_score_counts(conn: sqlite3.Connection, flt: ResponseFilter | None = None) -> list[tuple[int, str, int, int]]:
+    """Return (touchpoint_id, day YYYY-MM-DD, score, count) for the selected responses."""
+    flt = flt or ResponseFilter()
+    if flt.properties or (flt.since and len(flt.since) != 10):
+        where, params = flt.where()
+        sql = f"""
+            SELECT r.touchpoint_id, substr(r.created_at, 1, 10) AS day, r.score, COUNT(*)
+            FROM responses r {where}
+            GROUP BY day, r.touchpoint_id, r.score
+        """
+    else:
+        clauses, params = [], []
+        for clause, value in (
+            ("touchpoint_id = ?", flt.touchpoint_id),
+            ("day >= ?", flt.since),
+            ("day <= ?", flt.until),
+            ("channel = ?", flt.channel),
+        ):
+            if value is not None:
+                clauses.append(clause)
+                params.append(value)
+        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        sql = f"""
+            SELECT touchpoint_id, day, score, SUM(n) AS count
+            FROM response_days {where}
+            GROUP BY day, touchpoint_id, score HAVING count > 0
+        """
+    return [(row[0], row[1], row[2], row[3]) for row in conn.execute(sql, params)]
+
+
+def breakdown_counts(
+    conn: sqlite3.Connection, key: str, flt: ResponseFilter | None = None
+) -> dict[str | None, tuple[int, int, int]]:
+    """Return {value of property *key* (None where unset): (promoters, passives, detractors)}."""
+    where, params = (flt or ResponseFilter()).where()
+    rows = conn.execute(
+        f"""
+        SELECT json_extract(r.properties, '$.' || json_quote(?)) AS value,
+               SUM(r.score >= 9), SUM(r.score BETWEEN 7 AND 8), SUM(r.score <= 6)
+        FROM responses r {where}
+        GROUP BY value
+        """,
+        [key, *params],
+    ).fetchall()
+    return {(None if row[0] is None else str(row[0])): (row[1], row[2], row[3]) for row in rows}
+
+
+def insert_responses_bulk(conn: sqlite3.Connection, rows: Iterable[tuple]) -> int:
+    """Insert many responses in one transaction and return how many (for
+    benchmarks and imports). Each row is (touchpoint_id, score, comment, ref,
+    channel, locale, page, properties JSON, created_at, followup_status,
+    followup_note, followup_by, followup_at); updated_at is created_at."""
+    counted = [0]
+
+    def counting() -> Iterator[tuple]:
+        for row in rows:
+            counted[0] += 1
+            yield row
+
+    with transaction(conn):
+        conn.executemany(
+            """
+            INSERT INTO responses (touchpoint_id, score, comment, ref, channel, locale, page, properties,
+                                   created_at, updated_at, followup_status, followup_note, followup_by, followup_at)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?12, ?13)
+            """,
+            counting(),
+        )
+    return counted[0]
+
+
+def analyse(conn: sqlite3.Connection) -> None:
+    """Refresh the query planner's statistics (after a bulk load)."""
+    conn.execute("ANALYZE")
+
+
+def recent_property_keys(conn: sqlite3.Connection, latest: int = 20000) -> list[str]:
+    """Return the sorted property keys used by the *latest* responses.
+
+    For the filter form's choices: reading every response's properties would
+    take seconds on a large database; keys in use show up among recent ones.
+    """
+    rows = conn.execute(
+        """
+        SELECT DISTINCT j.key
+        FROM (SELECT properties FROM responses ORDER BY id DESC LIMIT ?) r, json_each(r.properties) j
+        ORDER BY j.key
+        """,
+        (latest,),
+    ).fetchall()
+    return [row[0] for row in rows]
 
 
 # --------------------------------------------------------------------------

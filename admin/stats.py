@@ -1,0 +1,263 @@
+"""The overview's statistics: NPS with its margin of error per touchpoint and
+all together, the gap to the target, the change against the previous period,
+the trend by week or month, the 0-10 distribution, and NPS by property value.
+
+The arithmetic is collector.nps's; this module groups the counts storage
+returns into what the overview shows.
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from collector import nps, storage
+
+from .filters import Filters
+
+# Below this many answers a figure is flagged "few answers" (ANBEFAL_MIN_ANSWERS).
+DEFAULT_MIN_ANSWERS = 30
+
+# The breakdown shows this many property values (most answers first).
+BREAKDOWN_LIMIT = 30
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def summary_from_scores(counts: Iterable[tuple[int, int]]) -> nps.Summary:
+    """Return the Summary of (score, count) pairs."""
+    promoters = passives = detractors = 0
+    for score, count in counts:
+        if score >= 9:
+            promoters += count
+        elif score >= 7:
+            passives += count
+        else:
+            detractors += count
+    return nps.Summary(promoters, passives, detractors)
+
+
+def change(current: nps.Summary, previous: nps.Summary | None) -> int | None:
+    """The NPS now minus the NPS before, in points, as the two are shown
+    (rounded first, so the figures on the page add up); None if either is missing."""
+    if previous is None or current.nps is None or previous.nps is None:
+        return None
+    return current.nps - previous.nps
+
+
+def change_margin(current: nps.Summary, previous: nps.Summary | None) -> float | None:
+    """The 95% margin of error of the change: the two periods' answers are
+    independent samples, so their variances add up."""
+    if previous is None or current.margin is None or previous.margin is None:
+        return None
+    return math.sqrt(current.margin**2 + previous.margin**2)
+
+
+def gap(current: nps.Summary, target: int | None) -> int | None:
+    """The NPS minus the target (negative: below it); None without either."""
+    if target is None or current.nps is None:
+        return None
+    return current.nps - target
+
+
+@dataclass
+class TrendPoint:
+    """One week or month of the trend."""
+
+    start: date
+    label: str
+    summary: nps.Summary
+
+
+@dataclass
+class Card:
+    """The figures of one touchpoint, or of all of them together (touchpoint None)."""
+
+    name: str
+    touchpoint: storage.Touchpoint | None
+    summary: nps.Summary
+    previous: nps.Summary | None
+    min_answers: int
+    trend: list[TrendPoint] = field(default_factory=list)
+    distribution: list[int] = field(default_factory=lambda: [0] * 11)
+    open_detractors: int | None = None
+
+    @property
+    def target(self) -> int | None:
+        return self.touchpoint.target_nps if self.touchpoint else None
+
+    @property
+    def few_answers(self) -> bool:
+        return self.summary.n < self.min_answers
+
+    @property
+    def gap(self) -> int | None:
+        return gap(self.summary, self.target)
+
+    @property
+    def change(self) -> int | None:
+        return change(self.summary, self.previous)
+
+    @property
+    def change_margin(self) -> float | None:
+        return change_margin(self.summary, self.previous)
+
+    @property
+    def change_is_clear(self) -> bool:
+        """True when the change is larger than its margin of error."""
+        margin = self.change_margin
+        return self.change is not None and margin is not None and abs(self.change) > margin
+
+    @property
+    def key(self) -> str:
+        """A stable id for HTML anchors and chart ids."""
+        return f"tp{self.touchpoint.id}" if self.touchpoint else "all"
+
+
+@dataclass
+class BreakdownRow:
+    value: str | None  # None: answers without this property
+    summary: nps.Summary
+
+
+@dataclass
+class Breakdown:
+    key: str
+    rows: list[BreakdownRow]
+    hidden_values: int  # values left out beyond BREAKDOWN_LIMIT
+    min_answers: int
+
+
+@dataclass
+class Overview:
+    filters: Filters
+    cards: list[Card]
+    breakdown: Breakdown | None
+
+
+def bucket_start(day: date, interval: str) -> date:
+    """The first day of the week (Monday) or month that *day* falls in."""
+    if interval == "week":
+        return day - timedelta(days=day.weekday())
+    return day.replace(day=1)
+
+
+def bucket_label(start: date, interval: str) -> str:
+    if interval == "week":
+        year, week, _ = start.isocalendar()
+        return f"{year}-W{week:02d}"
+    return f"{_MONTHS[start.month - 1]} {start.year}"
+
+
+def _next_bucket(start: date, interval: str) -> date:
+    if interval == "week":
+        return start + timedelta(days=7)
+    return date(start.year + start.month // 12, start.month % 12 + 1, 1)
+
+
+def trend_buckets(first: date, last: date, interval: str) -> list[date]:
+    """Every bucket start from the one holding *first* to the one holding *last*."""
+    starts = []
+    current = bucket_start(first, interval)
+    while current <= last:
+        starts.append(current)
+        current = _next_bucket(current, interval)
+    return starts
+
+
+def build_overview(
+    conn: sqlite3.Connection,
+    flt: Filters,
+    touchpoints: list[storage.Touchpoint],
+    min_answers: int = DEFAULT_MIN_ANSWERS,
+) -> Overview:
+    """Compute every card of the overview (and the breakdown) for *flt*."""
+    previous = flt.previous()
+    # One query covers the previous period and this one; the day splits them.
+    scan = flt.response_filter()
+    if previous is not None and previous.since is not None:
+        scan.since = previous.since.isoformat()
+    rows = storage.daily_score_counts(conn, scan)
+    since = flt.since.isoformat() if flt.since else ""
+    interval = flt.trend_interval
+
+    shown = [tp for tp in touchpoints if flt.touchpoint_id in (None, tp.id)]
+    now: dict[int, list[int]] = {tp.id: [0] * 11 for tp in shown}
+    before: dict[int, list[int]] = {tp.id: [0] * 11 for tp in shown}
+    buckets: dict[int, dict[date, list[int]]] = {tp.id: {} for tp in shown}
+    day_bucket: dict[str, date | None] = {}  # None: the day is in the previous period
+    first_day: str | None = None
+    for tp_id, day, score, count in rows:
+        if tp_id not in now:
+            continue  # a touchpoint not shown, or deleted meanwhile
+        if day not in day_bucket:
+            day_bucket[day] = bucket_start(date.fromisoformat(day), interval) if day >= since else None
+        start = day_bucket[day]
+        if start is None:
+            before[tp_id][score] += count
+            continue
+        if first_day is None or day < first_day:
+            first_day = day
+        now[tp_id][score] += count
+        counts = buckets[tp_id].get(start)
+        if counts is None:
+            counts = buckets[tp_id][start] = [0] * 11
+        counts[score] += count
+
+    first = flt.since or (date.fromisoformat(first_day) if first_day else None)
+    last = flt.until or flt.today
+    starts = trend_buckets(first, last, interval) if first and first <= last else []
+
+    def card(name: str, tp: storage.Touchpoint | None, scores: list[int], prev: list[int], by: dict) -> Card:
+        return Card(
+            name=name,
+            touchpoint=tp,
+            summary=summary_from_scores(enumerate(scores)),
+            previous=summary_from_scores(enumerate(prev)) if previous is not None else None,
+            min_answers=min_answers,
+            trend=[
+                TrendPoint(start, bucket_label(start, interval), summary_from_scores(enumerate(by.get(start, ()))))
+                for start in starts
+            ],
+            distribution=list(scores),
+        )
+
+    cards = [card(tp.name, tp, now[tp.id], before[tp.id], buckets[tp.id]) for tp in shown]
+    if flt.touchpoint_id is None:
+        all_buckets = {start: _add(buckets[tp.id].get(start) for tp in shown) for start in starts}
+        everything = card(
+            "All touchpoints",
+            None,
+            _add(now.values()),
+            _add(before.values()),
+            all_buckets,
+        )
+        cards.insert(0, everything)
+    breakdown = build_breakdown(conn, flt, flt.breakdown, min_answers) if flt.breakdown else None
+    return Overview(filters=flt, cards=cards, breakdown=breakdown)
+
+
+def _add(lists: Iterable[list[int] | None]) -> list[int]:
+    total = [0] * 11
+    for counts in lists:
+        if counts:
+            for score in range(11):
+                total[score] += counts[score]
+    return total
+
+
+def build_breakdown(conn: sqlite3.Connection, flt: Filters, key: str, min_answers: int) -> Breakdown:
+    """NPS by the values of property *key*, most answers first."""
+    counts = storage.breakdown_counts(conn, key, flt.response_filter())
+    rows = [BreakdownRow(value, nps.Summary(*triple)) for value, triple in counts.items()]
+    # Answers without the property go last, whatever their number.
+    rows.sort(key=lambda row: (row.value is None, -row.summary.n, row.value or ""))
+    return Breakdown(
+        key=key,
+        rows=rows[:BREAKDOWN_LIMIT],
+        hidden_values=max(0, len(rows) - BREAKDOWN_LIMIT),
+        min_answers=min_answers,
+    )
