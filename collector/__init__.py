@@ -29,6 +29,9 @@ DEFAULTS: dict[str, Any] = {
     # Largest body any route accepts (admin forms included), in bytes.
     "MAX_CONTENT_LENGTH": 256 * 1024,
     # Survey links: settings below.
+    # How long the form of a survey link page stays valid, in seconds; after
+    # that the page asks the person to send again (nothing they typed is lost).
+    "LINK_FORM_MAX_AGE": 2 * 60 * 60,
     # (end of that part)
     #
     # Admin: settings below.
@@ -76,6 +79,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(openapi.bp)
 
     # Survey links: register the landing pages and the link API here.
+    from . import link_api, links
+
+    app.register_blueprint(links.bp)
+    app.register_blueprint(link_api.bp)
 
     # Admin: register the admin blueprint here.
 

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from collector import create_app, get_tokens, storage
+from collector import api_keys, create_app, get_tokens, storage
 
 EXAMPLES = 3000
 # Blueprints that need a login; every other route is open to anyone.
@@ -126,6 +126,7 @@ def test_generated_requests_never_fail_the_server_or_store_refused_data(app, cli
         other_token = tokens.make_embed_token(restricted.id)
         secret = tokens.make_edit_secret(response_id)
         link_token = tokens.make_link_token(touchpoint.id)
+        _, api_key = api_keys.create("fuzz")
     # A valid body per method, which the generated bodies start from half of the time.
     valid = {
         "POST": {"token": token, "score": 9, "comment": "fine", "ref": "r1"},
@@ -172,6 +173,8 @@ def test_generated_requests_never_fail_the_server_or_store_refused_data(app, cli
         if data.draw(st.booleans()):
             headers["Origin"] = data.draw(st.sampled_from(["https://shop.example", "https://evil.example", "null"]))
         headers["User-Agent"] = data.draw(st.sampled_from(["Mozilla/5.0 Firefox/128.0", "", "curl/8"]))
+        if data.draw(st.booleans()):  # the link API wants a key; the other routes ignore it
+            headers["Authorization"] = data.draw(st.sampled_from([f"Bearer {api_key}", "Bearer anb_x", "Basic x"]))
         body = data.draw(bodies(valid.get(method, valid["POST"]))) if method != "GET" else b""
         # The two types the widget sends, half of the time; anything else otherwise.
         content_type = data.draw(st.sampled_from(CONTENT_TYPES[:2]) | st.sampled_from(CONTENT_TYPES))

@@ -1,0 +1,51 @@
+"""POST /api/v1/links: per-recipient survey links over HTTP, for helpdesks,
+shops and mail tools that can call an API before they send a mail.
+
+Server to server, with an API key: no CORS, so no browser page can call it.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, request
+
+from . import api_keys, get_db, storage, validation
+from .errors import ApiError
+from .snippet import public_url
+from .survey_links import LinkError, RecipientLink, iso_time, parse_expires
+
+bp = Blueprint("link_api", __name__, url_prefix="/api/v1")
+
+LINK_FIELDS = {"touchpoint", "ref", "score", "expires"}
+MAX_BODY = 4 * 1024
+
+
+@bp.post("/links")
+def create_link():
+    """Make a survey link whose ref is signed, for one recipient."""
+    request.max_content_length = MAX_BODY
+    api_keys.require_api_key()
+    body = validation.parse_json_body(request)
+    validation.only_fields(body, LINK_FIELDS)
+    name = validation.text(body.get("touchpoint"), "touchpoint", 100, required=True)
+    score = validation.score(body["score"]) if body.get("score") is not None else None
+    expires = body.get("expires")
+    if expires is not None and not isinstance(expires, str):
+        raise ApiError(400, "invalid_expires", "expires must be a string such as 30d")
+    try:
+        expires_in = parse_expires(expires)
+    except LinkError as exc:
+        raise ApiError(400, "invalid_expires", str(exc)) from None
+    ref = validation.ref(body.get("ref"))
+    if ref is None:
+        raise ApiError(400, "missing_ref", "ref is required: the order or ticket id the answer belongs to")
+    touchpoint = storage.get_touchpoint_by_name(get_db(), name or "")
+    if touchpoint is None:
+        raise ApiError(404, "unknown_touchpoint", "no touchpoint has that name")
+    link = RecipientLink(touchpoint, ref, public_url(), expires_in)
+    return {
+        "touchpoint": touchpoint.name,
+        "ref": link.ref,
+        "url": link.url(score),
+        "score_urls": link.score_urls(),
+        "expires_at": iso_time(link.expires_at),
+    }, 201

@@ -1,0 +1,242 @@
+"""The survey link pages: what a person sees after clicking a score in a mail.
+
+GET and HEAD only show the page; they never write, since mail scanners
+(Safe Links, Mimecast, Proofpoint) open every link of a mail, some in a
+headless browser that runs scripts. The score is stored by a POST: the
+page's script sends it once a person acts on the page (pointer, touch, key
+or wheel), and the form sends it with the comment. Without JavaScript the
+form alone does the job. Nothing here reads or sets a cookie: the form
+carries a signed token of its own instead of a session.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+from flask import Blueprint, current_app, render_template, request, url_for
+
+from . import get_db, get_tokens, i18n, nps, storage, validation
+from .errors import ApiError
+from .link_texts import LINK_TEXTS, link_texts_for
+from .survey_links import looks_like_placeholder
+from .tokens import ExpiredToken, InvalidToken
+
+bp = Blueprint("links", __name__)
+
+HONEYPOT_FIELD = "anbefal_hp"
+MAX_FORM_BODY = 64 * 1024
+ASSETS = {"page.js": "text/javascript", "page.css": "text/css"}
+_SCORE = re.compile(r"^(10|[0-9])$")
+
+# Scripts and styles come from our own files only (none inline); answers go
+# only to this server; no one may frame the page.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+
+
+@bp.after_request
+def _security_headers(response):
+    headers = response.headers
+    headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    headers["X-Content-Type-Options"] = "nosniff"
+    # The address holds the ticket id and the link's token: never send it on.
+    headers["Referrer-Policy"] = "no-referrer"
+    headers["X-Frame-Options"] = "DENY"
+    headers["X-Robots-Tag"] = "noindex, nofollow"
+    if request.endpoint != "links.asset":
+        headers["Cache-Control"] = "no-store"
+    return response
+
+
+class LinkPageError(Exception):
+    """A link that cannot take an answer: shown as a page with a 4xx status."""
+
+    def __init__(self, status: int, kind: str, language: str, **details: str):
+        super().__init__(kind)
+        self.status = status
+        self.kind = kind
+        self.language = language
+        self.details = details
+
+
+@bp.errorhandler(LinkPageError)
+def _link_error(exc: LinkPageError):
+    texts = LINK_TEXTS[exc.language]
+    return (
+        render_template(
+            "links/message.html",
+            language=exc.language,
+            texts=texts,
+            title=texts[f"{exc.kind}_title"],
+            text=texts[f"{exc.kind}_text"].format(**exc.details),
+        ),
+        exc.status,
+    )
+
+
+def browser_language() -> str:
+    """The first language of the browser's Accept-Language that we speak, else English."""
+    return i18n.choose(*request.accept_languages.values())
+
+
+@dataclass
+class Survey:
+    """A link that can take an answer: its touchpoint, ref and language."""
+
+    token: str
+    touchpoint: storage.Touchpoint
+    ref: str
+    ref_signed: bool
+    language: str
+
+    @property
+    def action(self) -> str:
+        # An unsigned ref travels in the query, as it came; a signed one is in the token.
+        return url_for("links.survey", token=self.token, ref=None if self.ref_signed else self.ref)
+
+    def texts(self) -> dict[str, Any]:
+        return link_texts_for(self.touchpoint, self.language)
+
+
+def resolve(token: str) -> Survey:
+    """Return what the link in this request points at, or raise LinkPageError."""
+    try:
+        link = get_tokens().read_link_token(token)
+    except ExpiredToken as exc:
+        assert exc.link is not None
+        touchpoint = storage.get_touchpoint(get_db(), exc.link.touchpoint_id)
+        language = i18n.choose(touchpoint.language if touchpoint else None, browser_language())
+        raise LinkPageError(410, "expired", language) from None
+    except InvalidToken:
+        raise LinkPageError(404, "invalid", browser_language()) from None
+    touchpoint = storage.get_touchpoint(get_db(), link.touchpoint_id)
+    if touchpoint is None:
+        raise LinkPageError(404, "gone", browser_language())
+    language = i18n.choose(touchpoint.language, browser_language())
+    if link.ref is not None:
+        return Survey(token, touchpoint, link.ref, True, language)
+    try:
+        ref = validation.ref(request.args.get("ref"))
+    except ApiError:
+        raise LinkPageError(400, "invalid", language) from None
+    if ref is None:
+        raise LinkPageError(400, "no_ref", language)
+    if looks_like_placeholder(ref, link.placeholder):
+        # The mail template never filled in the ticket id. Storing this would
+        # put every such recipient's answer on one shared ref, each
+        # overwriting the last, so nothing is stored and the page says why.
+        current_app.logger.warning("survey link for %r came with its placeholder %r unreplaced", touchpoint.name, ref)
+        raise LinkPageError(400, "placeholder", language, placeholder=ref[:60])
+    return Survey(token, touchpoint, ref, False, language)
+
+
+def parse_score(value: Any) -> int | None:
+    return int(value) if isinstance(value, str) and _SCORE.match(value) else None
+
+
+def render_survey(survey: Survey, score: int | None, comment: str = "", error: str | None = None, status: int = 200):
+    texts = survey.texts()
+    followups = texts["followup"]
+    followup = followups[nps.category(score)] if score is not None else texts["reason"]
+    return (
+        render_template(
+            "links/survey.html",
+            language=survey.language,
+            texts=texts,
+            score=score,
+            category=nps.category,
+            followup=followup,
+            comment=comment,
+            error=error,
+            action=survey.action,
+            form_token=get_tokens().make_link_form_token(survey.touchpoint.id, survey.ref),
+            honeypot=HONEYPOT_FIELD,
+        ),
+        status,
+    )
+
+
+@bp.get("/s/<token>")
+def survey(token: str):
+    """Show the question with the clicked score selected; store nothing."""
+    found = resolve(token)
+    return render_survey(found, parse_score(request.args.get("score")))
+
+
+@bp.post("/s/<token>")
+def answer(token: str):
+    """Store the score (and comment) a person sent from the page."""
+    request.max_content_length = MAX_FORM_BODY
+    found = resolve(token)
+    form = request.form
+    score_only = form.get("save") == "score"  # the page's script, the moment a person acts
+    texts = found.texts()
+    comment_text = form.get("comment", "")
+    if form.get(HONEYPOT_FIELD):
+        # Only a program fills a field that people cannot see: it is thanked
+        # as a person would be, and nothing is stored.
+        current_app.logger.info("survey link for %r: honeypot filled, nothing stored", found.touchpoint.name)
+        return ("", 204) if score_only else _thanks(found)
+    score = parse_score(form.get("score"))
+    try:
+        get_tokens().check_link_form_token(
+            form.get("form_token"), found.touchpoint.id, found.ref, current_app.config["LINK_FORM_MAX_AGE"]
+        )
+    except ExpiredToken:
+        return _refused(found, score, comment_text, texts["form_expired"], score_only)
+    except InvalidToken:
+        return _refused(found, score, comment_text, texts["form_invalid"], score_only)
+    if score is None:
+        return _refused(found, None, comment_text, texts["choose_score"], score_only)
+    try:
+        comment = None if score_only else validation.comment(comment_text)
+    except ApiError:
+        return _refused(found, score, comment_text, texts["error"], score_only)
+    storage.upsert_link_response(
+        get_db(), found.touchpoint.id, found.ref, score, comment=comment, locale=found.language
+    )
+    return ("", 204) if score_only else _thanks(found)
+
+
+def _refused(survey: Survey, score: int | None, comment: str, message: str, score_only: bool):
+    """Show the form again, with what the person sent and a fresh form token; store nothing."""
+    if score_only:
+        return "", 400
+    return render_survey(survey, score, comment[: validation.MAX_COMMENT], message, 400)
+
+
+def _thanks(survey: Survey):
+    texts = survey.texts()
+    return render_template(
+        "links/message.html", language=survey.language, texts=texts, title=texts["thanks"], text=texts["change"]
+    )
+
+
+@dataclass(frozen=True)
+class Asset:
+    body: bytes
+    etag: str
+
+
+@cache
+def _asset(name: str) -> Asset:
+    body = files("collector").joinpath("assets", name).read_bytes()
+    return Asset(body, hashlib.sha256(body).hexdigest()[:16])
+
+
+@bp.get("/s/page.js", defaults={"name": "page.js"})
+@bp.get("/s/page.css", defaults={"name": "page.css"})
+def asset(name: str):
+    """The page's script and stylesheet: files of their own, so the page needs nothing inline."""
+    found = _asset(name)
+    response = current_app.response_class(found.body, mimetype=ASSETS[name])
+    response.set_etag(found.etag)
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response.make_conditional(request)
