@@ -35,6 +35,16 @@ DEFAULTS: dict[str, Any] = {
     # (end of that part)
     #
     # Admin: settings below.
+    # How long a login lasts, in seconds, however active it is.
+    "ADMIN_SESSION_LIFETIME": 12 * 60 * 60,
+    # Mark the admin's cookie Secure: "auto" when the request came over HTTPS
+    # (behind a proxy: with ANBEFAL_PROXIES set), or always (true) / never (false).
+    "ADMIN_SECURE_COOKIE": "auto",
+    # Failed logins allowed per email (and 4x per client address) in a window of seconds.
+    "ADMIN_LOGIN_ATTEMPTS": 5,
+    "ADMIN_LOGIN_WINDOW": 15 * 60,
+    # Responses per page on the comments and follow-up pages.
+    "ADMIN_PAGE_SIZE": 50,
     # (end of that part)
     #
     # Abuse and privacy: settings below.
@@ -85,6 +95,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(link_api.bp)
 
     # Admin: register the admin blueprint here.
+    import admin
+
+    admin.register(app)
 
     # Abuse and privacy: register rate limits, bot filter and security headers here.
     from . import ratelimit

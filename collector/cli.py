@@ -429,6 +429,58 @@ def apikey_revoke(name: str) -> None:
 # --------------------------------------------------------------------------
 
 
+@main.group()
+def user() -> None:
+    """Create, list and remove the logins of the admin."""
+
+
+@user.command("add")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input (first line).")
+@with_appcontext
+def user_add(email: str, password_stdin: bool) -> None:
+    """Create an admin login for EMAIL; asks for the password twice."""
+    from admin import users
+
+    try:
+        email = users.clean_email(email)
+    except users.BadUserInput as exc:
+        raise click.BadParameter(str(exc), param_hint="EMAIL") from None
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        created = users.add_user(get_db(), email, password)
+    except users.BadUserInput as exc:
+        raise click.ClickException(str(exc)) from None
+    except storage.DuplicateUser:
+        raise click.ClickException(f"a user {email!r} exists already") from None
+    click.echo(f"Created user {created.email}. Log in at {public_url()}/admin/login")
+
+
+@user.command("list")
+@with_appcontext
+def user_list() -> None:
+    """List the admin's users with their last login."""
+    found = storage.list_users(get_db())
+    if not found:
+        click.echo("No users yet. Create one with: anbefal user add EMAIL")
+        return
+    for each in found:
+        click.echo(f"{each.email}\tcreated {each.created_at}\tlast login {each.last_login_at or 'never'}")
+
+
+@user.command("remove")
+@click.argument("email")
+@with_appcontext
+def user_remove(email: str) -> None:
+    """Remove the login of EMAIL; they are logged out at once."""
+    if not storage.delete_user(get_db(), email.strip()):
+        raise click.ClickException(f"no user {email!r} (see `anbefal user list`)")
+    click.echo(f"Removed user {email.strip()}.")
+
+
 # --------------------------------------------------------------------------
 # Abuse and privacy: backup, forget, retention
 # --------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import secrets
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
@@ -36,10 +37,10 @@ DEMO_COMMENTS = {
 }
 
 
-def seed(conn: sqlite3.Connection, answers: int = 600, days: int = 180) -> tuple[str, str] | None:
+def seed(conn: sqlite3.Connection, answers: int = 600, days: int = 180) -> tuple[str, str]:
     """Create the demo touchpoints and, on an empty database, some answers.
 
-    Returns the demo login (email, password) when the admin is available.
+    Returns the demo login (email, password), with a new password each time.
     """
     rng = random.Random(20261124)
     created = []
@@ -70,4 +71,20 @@ def seed(conn: sqlite3.Connection, answers: int = 600, days: int = 180) -> tuple
                     properties={"segment": rng.choice(["private", "business"])},
                     created_at=when,
                 )
-    return None
+    return demo_login(conn)
+
+
+DEMO_EMAIL = "demo@example.com"
+
+
+def demo_login(conn: sqlite3.Connection) -> tuple[str, str]:
+    """Create the demo user, or give it a new password, and return (email, password)."""
+    from admin import users
+
+    password = secrets.token_urlsafe(12)
+    existing = storage.get_user_by_email(conn, DEMO_EMAIL)
+    if existing is None:
+        users.add_user(conn, DEMO_EMAIL, password)
+    else:
+        storage.set_user_password(conn, existing.id, users.hash_password(password))
+    return DEMO_EMAIL, password

@@ -10,13 +10,15 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import secrets
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlite_utils
@@ -276,8 +278,10 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     # (end of that part)
     #
     # Admin: append migrations below.
-    # (a lambda: the step is defined with the admin's queries further down)
+    # (lambdas: the steps are defined with the admin's queries further down)
     ("003_admin_response_days", lambda db: _m003_admin_response_days(db)),
+    ("003_admin_sessions", lambda db: _m003_admin_sessions(db)),
+    ("003_admin_comment_indexes", lambda db: _m003_admin_comment_indexes(db)),
     # (end of that part)
     #
     # Abuse and privacy: append migrations below.
@@ -718,6 +722,145 @@ def _api_key(row: sqlite3.Row) -> ApiKey:
 # --------------------------------------------------------------------------
 
 
+def _m003_admin_sessions(db: sqlite_utils.Database) -> None:
+    # A login is a row here; the browser's cookie holds only a random token
+    # whose SHA-256 is the key, so a copy of the database logs nobody in.
+    # Logging out (or removing the user) ends the session on every worker.
+    db.execute(
+        """
+        CREATE TABLE admin_sessions (
+            token_hash TEXT PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX admin_sessions_expires ON admin_sessions (expires_at)")
+
+
+class DuplicateUser(ValueError):
+    """A user with that email exists already."""
+
+
+@dataclass
+class User:
+    id: int
+    email: str
+    password_hash: str
+    created_at: str
+    last_login_at: str | None
+
+
+def insert_user(conn: sqlite3.Connection, email: str, password_hash: str) -> User:
+    """Create an admin user; emails are unique regardless of case."""
+    try:
+        with writers_turn(conn):
+            cur = conn.execute(
+                "INSERT INTO users (email, password_hash, created_at) VALUES (?, ?, ?)",
+                (email, password_hash, utcnow()),
+            )
+    except sqlite3.IntegrityError as exc:
+        raise DuplicateUser(email) from exc
+    user = get_user(conn, cur.lastrowid)
+    assert user is not None
+    return user
+
+
+def set_user_password(conn: sqlite3.Connection, user_id: int, password_hash: str) -> None:
+    """Replace a user's password and end every session of theirs."""
+    with transaction(conn):
+        conn.execute("UPDATE users SET password_hash = ? WHERE id = ?", (password_hash, user_id))
+        conn.execute("DELETE FROM admin_sessions WHERE user_id = ?", (user_id,))
+
+
+def get_user(conn: sqlite3.Connection, user_id: int) -> User | None:
+    row = conn.execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone()
+    return User(**dict(row)) if row else None
+
+
+def get_user_by_email(conn: sqlite3.Connection, email: str) -> User | None:
+    row = conn.execute("SELECT * FROM users WHERE email = ?", (email,)).fetchone()
+    return User(**dict(row)) if row else None
+
+
+def list_users(conn: sqlite3.Connection) -> list[User]:
+    return [User(**dict(row)) for row in conn.execute("SELECT * FROM users ORDER BY email")]
+
+
+def delete_user(conn: sqlite3.Connection, email: str) -> bool:
+    """Remove a user (and with it their sessions); False when there is none."""
+    with writers_turn(conn):
+        cur = conn.execute("DELETE FROM users WHERE email = ?", (email,))
+    return cur.rowcount == 1
+
+
+def start_admin_session(conn: sqlite3.Connection, token_hash: str, user_id: int, lifetime_seconds: int) -> None:
+    """Record a new login, note it on the user and drop sessions that have expired."""
+    now = datetime.now(UTC)
+    expires = (now + timedelta(seconds=lifetime_seconds)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+    with transaction(conn):
+        conn.execute("DELETE FROM admin_sessions WHERE expires_at <= ?", (stamp,))
+        conn.execute(
+            "INSERT INTO admin_sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+            (token_hash, user_id, stamp, expires),
+        )
+        conn.execute("UPDATE users SET last_login_at = ? WHERE id = ?", (stamp, user_id))
+
+
+def user_for_admin_session(conn: sqlite3.Connection, token_hash: str) -> User | None:
+    """Return the user logged in with this session, or None when it is unknown or expired."""
+    row = conn.execute(
+        """
+        SELECT u.* FROM admin_sessions s JOIN users u ON u.id = s.user_id
+        WHERE s.token_hash = ? AND s.expires_at > ?
+        """,
+        (token_hash, utcnow()),
+    ).fetchone()
+    return User(**dict(row)) if row else None
+
+
+def end_admin_session(conn: sqlite3.Connection, token_hash: str) -> None:
+    with writers_turn(conn):
+        conn.execute("DELETE FROM admin_sessions WHERE token_hash = ?", (token_hash,))
+
+
+def login_throttled(conn: sqlite3.Connection, keys: list[tuple[str, int]], window_seconds: int) -> bool:
+    """Return True when any (key, limit) has had *limit* failed logins in the current window.
+
+    The counts live in the rate_limits table, so every worker sees the same
+    ones; a window starts with the first failure and lasts *window_seconds*.
+    """
+    now = int(time.time())
+    for key, limit in keys:
+        row = conn.execute("SELECT window_start, count FROM rate_limits WHERE key = ?", (key,)).fetchone()
+        if row and row["window_start"] > now - window_seconds and row["count"] >= limit:
+            return True
+    return False
+
+
+def record_login_failure(conn: sqlite3.Connection, keys: list[str], window_seconds: int) -> None:
+    """Count one failed login against each key, starting a new window where the old one has passed."""
+    now = int(time.time())
+    with transaction(conn):
+        for key in keys:
+            conn.execute(
+                """
+                INSERT INTO rate_limits (key, window_start, count) VALUES (?, ?, 1)
+                ON CONFLICT (key) DO UPDATE SET
+                    count = CASE WHEN window_start > ? THEN count + 1 ELSE 1 END,
+                    window_start = CASE WHEN window_start > ? THEN window_start ELSE excluded.window_start END
+                """,
+                (key, now, now - window_seconds, now - window_seconds),
+            )
+
+
+def clear_login_failures(conn: sqlite3.Connection, key: str) -> None:
+    with writers_turn(conn):
+        conn.execute("DELETE FROM rate_limits WHERE key = ?", (key,))
+
+
 # --------------------------------------------------------------------------
 # Admin: statistics, comments and follow-up
 # --------------------------------------------------------------------------
@@ -858,6 +1001,175 @@ def recent_property_keys(conn: sqlite3.Connection, latest: int = 20000) -> list[
         (latest,),
     ).fetchall()
     return [row[0] for row in rows]
+
+
+def _m003_admin_comment_indexes(db: sqlite_utils.Database) -> None:
+    # Partial indexes in the order the pages read: the comments page walks
+    # only responses with a comment, the follow-up view only detractors nobody
+    # has followed up yet, both newest first, a page at a time.
+    db.execute("CREATE INDEX responses_commented ON responses (created_at, id) WHERE comment IS NOT NULL")
+    db.execute(
+        "CREATE INDEX responses_open_detractors ON responses (created_at, id)"
+        " WHERE score <= 6 AND followup_status IS NULL"
+    )
+    db.execute(
+        "CREATE INDEX responses_followed_up ON responses (followup_status, created_at, id)"
+        " WHERE followup_status IS NOT NULL"
+    )
+
+
+FOLLOWUP_STATUSES = ("contacted", "resolved")
+# What the follow-up view selects: open = detractors nobody has followed up.
+FOLLOWUP_VIEWS = ("open", "contacted", "resolved")
+_CATEGORY_CLAUSES = {
+    "detractor": "r.score <= 6",
+    "passive": "r.score BETWEEN 7 AND 8",
+    "promoter": "r.score >= 9",
+}
+_FOLLOWUP_CLAUSES = {
+    # Written exactly as the partial index's WHERE, so SQLite uses it.
+    "open": "r.score <= 6 AND r.followup_status IS NULL",
+    "contacted": "r.followup_status = 'contacted'",
+    "resolved": "r.followup_status = 'resolved'",
+}
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A position in a newest-first list: keyset pagination, no OFFSET."""
+
+    created_at: str
+    id: int
+
+    def encode(self) -> str:
+        return f"{self.created_at}~{self.id}"
+
+    @classmethod
+    def decode(cls, value: str | None) -> Cursor | None:
+        """Return the cursor in *value*, or None when it is missing or malformed."""
+        if not value or "~" not in value:
+            return None
+        created_at, _, raw_id = value.rpartition("~")
+        if not raw_id.isdigit() or not 0 < len(created_at) <= 40:
+            return None
+        return cls(created_at, int(raw_id))
+
+
+@dataclass
+class ResponsePage:
+    rows: list[dict[str, Any]]
+    newer: Cursor | None  # pass as after= for the page before this one
+    older: Cursor | None  # pass as before= for the page after this one
+
+
+def fts_query(text: str) -> str | None:
+    """Return an FTS5 query that finds every word of *text* (as a prefix), or
+    None when it has no words.
+
+    Each word is quoted as a string, so what people type (quotes, AND, NEAR,
+    *, -, parentheses) is searched for, never read as query syntax.
+    """
+    words = re.findall(r"\w+", text)
+    if not words:
+        return None
+    return " ".join('"' + word.replace('"', '""') + '"*' for word in words[:20])
+
+
+def list_responses(
+    conn: sqlite3.Connection,
+    flt: ResponseFilter | None = None,
+    *,
+    category: str | None = None,
+    search: str | None = None,
+    commented: bool = False,
+    followup: str | None = None,
+    before: Cursor | None = None,
+    after: Cursor | None = None,
+    limit: int = 50,
+) -> ResponsePage:
+    """Return one page of responses, newest first.
+
+    *search* is an FTS5 query (see fts_query). *before* returns the page that
+    follows an older-than cursor, *after* the page just newer than it.
+    """
+    where, params = (flt or ResponseFilter()).where()
+    clauses = [where.removeprefix("WHERE ")] if where else []
+    if commented:
+        clauses.append("r.comment IS NOT NULL")
+    if category:
+        clauses.append(_CATEGORY_CLAUSES[category])
+    if followup:
+        clauses.append(_FOLLOWUP_CLAUSES[followup])
+    if search is not None:
+        clauses.append("r.id IN (SELECT rowid FROM responses_fts WHERE responses_fts MATCH ?)")
+        params.append(search)
+    order = "DESC"
+    if after is not None:
+        clauses.append("(r.created_at, r.id) > (?, ?)")
+        params.extend([after.created_at, after.id])
+        order = "ASC"
+    elif before is not None:
+        clauses.append("(r.created_at, r.id) < (?, ?)")
+        params.extend([before.created_at, before.id])
+    sql_where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+    rows = conn.execute(
+        f"""
+        SELECT r.id, r.created_at, r.touchpoint_id, t.name AS touchpoint, r.score, r.comment, r.ref,
+               r.channel, r.locale, r.page, r.properties, r.followup_status, r.followup_note,
+               r.followup_by, r.followup_at
+        FROM responses r JOIN touchpoints t ON t.id = r.touchpoint_id
+        {sql_where}
+        ORDER BY r.created_at {order}, r.id {order}
+        LIMIT ?
+        """,
+        [*params, limit + 1],
+    ).fetchall()
+    more = len(rows) > limit
+    items = [dict(row) for row in rows[:limit]]
+    for item in items:
+        item["properties"] = json.loads(item["properties"])
+    if after is not None:
+        items.reverse()
+        has_newer, has_older = more, True
+    else:
+        has_newer, has_older = before is not None, more
+    first, last = (items[0], items[-1]) if items else (None, None)
+    return ResponsePage(
+        rows=items,
+        newer=Cursor(first["created_at"], first["id"]) if first and has_newer else None,
+        older=Cursor(last["created_at"], last["id"]) if last and has_older else None,
+    )
+
+
+def count_open_detractors(conn: sqlite3.Connection, flt: ResponseFilter | None = None) -> int:
+    """Count the detractors that nobody has followed up yet."""
+    return count_followup(conn, "open", flt)
+
+
+def count_followup(conn: sqlite3.Connection, view: str, flt: ResponseFilter | None = None) -> int:
+    """Count the responses in one of FOLLOWUP_VIEWS."""
+    where, params = (flt or ResponseFilter()).where()
+    clauses = [where.removeprefix("WHERE ")] if where else []
+    clauses.append(_FOLLOWUP_CLAUSES[view])
+    return conn.execute(
+        f"SELECT COUNT(*) FROM responses r WHERE {' AND '.join(clauses)}",
+        params,
+    ).fetchone()[0]
+
+
+def set_followup(conn: sqlite3.Connection, response_id: int, status: str | None, note: str | None, by: str) -> bool:
+    """Record who followed a response up, how far (None: open again) and a note; False when it is gone."""
+    if status is not None and status not in FOLLOWUP_STATUSES:
+        raise ValueError(f"unknown follow-up status: {status}")
+    with writers_turn(conn):
+        cur = conn.execute(
+            """
+            UPDATE responses SET followup_status = ?, followup_note = ?, followup_by = ?, followup_at = ?
+            WHERE id = ?
+            """,
+            (status, note, by, utcnow(), response_id),
+        )
+    return cur.rowcount == 1
 
 
 # --------------------------------------------------------------------------

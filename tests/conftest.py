@@ -223,3 +223,40 @@ def browser_type_launch_args(browser_type_launch_args):
     if executable:
         args["executable_path"] = executable
     return args
+
+
+# --------------------------------------------------------------------------
+# The admin: a user and a logged-in test client
+# --------------------------------------------------------------------------
+
+ADMIN_EMAIL = "owner@example.com"
+ADMIN_PASSWORD = "correct horse battery"
+
+
+def csrf_token_of(html: str) -> str:
+    """Return the CSRF token in the first admin form of *html*."""
+    import re
+
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "no CSRF token in the page"
+    return found.group(1)
+
+
+@pytest.fixture
+def admin_user(app, conn):
+    from admin import users
+
+    return users.add_user(conn, ADMIN_EMAIL, ADMIN_PASSWORD)
+
+
+@pytest.fixture
+def admin_client(app, client, admin_user):
+    """The test client, logged in to the admin; `admin_client.csrf` is a valid form token."""
+    page = client.get("/admin/login")
+    response = client.post(
+        "/admin/login",
+        data={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD, "csrf_token": csrf_token_of(page.text)},
+    )
+    assert response.status_code == 302, response.text
+    client.csrf = csrf_token_of(client.get("/admin/comments").text)
+    return client

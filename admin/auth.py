@@ -1,0 +1,229 @@
+"""Logging in and out, and what guards every admin page.
+
+The browser's session cookie (signed by Flask, path /admin, HttpOnly,
+SameSite=Lax, Secure over HTTPS) holds a random token; the login itself is a
+row in admin_sessions, so logging out or removing a user ends it on every
+worker at once. Forms carry Flask-WTF CSRF tokens, checked here for the admin
+blueprint only: the public API and the survey link pages set no cookie and
+need no token.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import secrets
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import (
+    Flask,
+    current_app,
+    flash,
+    g,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.sessions import SecureCookieSessionInterface
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from collector import get_db, storage
+from collector.errors import error_response
+
+from . import bp, home_url, users
+
+csrf = CSRFProtect()
+
+FAILED_LOGIN = "Wrong email or password, or too many failed attempts. Wait a few minutes before you try again."
+
+# No inline script or style anywhere in the admin; frames only from itself
+# (the widget preview), and no one may frame the admin.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; frame-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+
+
+class AdminSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed cookie session, marked Secure whenever the request came over HTTPS.
+
+    ADMIN_SECURE_COOKIE = "auto" follows request.is_secure, which is right
+    behind a proxy once ANBEFAL_PROXIES lets Anbefal trust X-Forwarded-Proto;
+    true or false force it.
+    """
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        setting = app.config.get("ADMIN_SECURE_COOKIE", "auto")
+        if setting == "auto":
+            return has_request_context() and request.is_secure
+        return bool(setting)
+
+
+def init_app(app: Flask) -> None:
+    """Configure the session cookie and CSRF protection for the admin."""
+    lifetime = app.config["ADMIN_SESSION_LIFETIME"]
+    if not isinstance(lifetime, int) or lifetime < 60:
+        raise ValueError("ANBEFAL_ADMIN_SESSION_LIFETIME must be a number of seconds, at least 60")
+    if app.config.get("ADMIN_SECURE_COOKIE") not in ("auto", True, False):
+        raise ValueError("ANBEFAL_ADMIN_SECURE_COOKIE must be auto, true or false")
+    for key in ("ADMIN_LOGIN_ATTEMPTS", "ADMIN_LOGIN_WINDOW"):
+        if not isinstance(app.config[key], int) or app.config[key] < 1:
+            raise ValueError(f"ANBEFAL_{key} must be a whole number above 0")
+    app.config.update(
+        SESSION_COOKIE_NAME="anbefal_admin",
+        # Only the admin's own paths ever see the cookie.
+        SESSION_COOKIE_PATH="/admin",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=timedelta(seconds=lifetime),
+        # CSRF is checked by the admin blueprint itself (below), not app-wide.
+        WTF_CSRF_CHECK_DEFAULT=False,
+        # A token lives as long as the login it belongs to.
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    app.session_interface = AdminSessionInterface()
+    csrf.init_app(app)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def current_user() -> storage.User | None:
+    """Return the logged-in user of this request, or None."""
+    if "admin_user" not in g:
+        token = session.get("sid")
+        g.admin_user = storage.user_for_admin_session(get_db(), _token_hash(token)) if isinstance(token, str) else None
+    return g.admin_user
+
+
+def public(view: Callable) -> Callable:
+    """Mark an admin view as reachable without logging in."""
+    view.admin_public = True  # type: ignore[attr-defined]
+    return view
+
+
+def login_required(view: Callable | None = None, *, api: bool = False) -> Any:
+    """Require a logged-in user: pages redirect to the login, api=True views answer 401 JSON.
+
+    The admin blueprint checks every route anyway; the decorator says so at
+    the view and chooses how a missing login is answered.
+    """
+
+    def decorate(fn: Callable) -> Callable:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if current_user() is None:
+                return _login_needed(api)
+            return fn(*args, **kwargs)
+
+        wrapper.admin_api = api  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate(view) if view is not None else decorate
+
+
+def _login_needed(api: bool):
+    if api:
+        return error_response(401, "login_required", "log in to the admin first")
+    target = request.full_path.rstrip("?") if request.method == "GET" else None
+    return redirect(url_for("admin.login", next=target))
+
+
+@bp.before_request
+def _guard():
+    view = current_app.view_functions.get(request.endpoint or "")
+    if request.endpoint != "admin.static" and not getattr(view, "admin_public", False):
+        if current_user() is None:
+            return _login_needed(getattr(view, "admin_api", False))
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        csrf.protect()
+    return None
+
+
+@bp.after_request
+def _headers(response):
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    if request.endpoint != "admin.static":
+        response.headers["Cache-Control"] = "no-store"
+    # The admin is for its own pages only: never readable from another origin.
+    for header in [name for name in response.headers.keys() if name.lower().startswith("access-control-")]:
+        del response.headers[header]
+    return response
+
+
+@bp.errorhandler(CSRFError)
+def _csrf_refused(exc: CSRFError):
+    view = current_app.view_functions.get(request.endpoint or "")
+    if getattr(view, "admin_api", False):
+        return error_response(400, "csrf_failed", exc.description)
+    return render_template("admin/csrf_error.html", reason=exc.description), 400
+
+
+def safe_next(target: str | None) -> str | None:
+    """Return *target* when it is a path inside the admin, else None (no open redirects)."""
+    if not target or "\\" in target or target.startswith("//"):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not (parts.path == "/admin" or parts.path.startswith("/admin/")):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    """Show the login form; log in and go on to the page asked for."""
+    next_url = safe_next(request.values.get("next"))
+    if request.method == "GET":
+        if current_user() is not None:
+            return redirect(next_url or home_url())
+        return render_template("admin/login.html", next=next_url, email="", error=None)
+
+    conn = get_db()
+    email = request.form.get("email", "").strip()
+    password = request.form.get("password", "")
+    limit = current_app.config["ADMIN_LOGIN_ATTEMPTS"]
+    window = current_app.config["ADMIN_LOGIN_WINDOW"]
+    email_key = "login:email:" + email.lower()[:254]
+    # Per email against guessing one password, per address against trying many emails.
+    keys = [(email_key, limit), ("login:addr:" + (request.remote_addr or "unknown"), limit * 4)]
+    user = None
+    if not storage.login_throttled(conn, keys, window):
+        user = users.authenticate(conn, email, password)
+        if user is None:
+            storage.record_login_failure(conn, [key for key, _ in keys], window)
+    if user is None:
+        return render_template("admin/login.html", next=next_url, email=email, error=FAILED_LOGIN), 401
+
+    storage.clear_login_failures(conn, email_key)
+    # A new session from scratch: nothing from before the login (a planted
+    # cookie, an old CSRF token) carries over into it.
+    session.clear()
+    token = secrets.token_urlsafe(32)
+    storage.start_admin_session(conn, _token_hash(token), user.id, current_app.config["ADMIN_SESSION_LIFETIME"])
+    session["sid"] = token
+    session.permanent = True
+    g.admin_user = user
+    return redirect(next_url or home_url())
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    """End the login on the server and in the browser."""
+    token = session.get("sid")
+    if isinstance(token, str):
+        storage.end_admin_session(get_db(), _token_hash(token))
+    session.clear()
+    flash("You are logged out.")
+    return redirect(url_for("admin.login"))

@@ -1,0 +1,69 @@
+"""Closing the loop: mark responses contacted or resolved, and the list of
+detractors that nobody has followed up yet."""
+
+from __future__ import annotations
+
+import re
+
+from flask import abort, flash, redirect, render_template, request, url_for
+
+from collector import get_db, storage
+
+from . import bp, listing
+from .auth import current_user, login_required, safe_next
+
+MAX_NOTE = 500
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+STATUS_LABELS = {"open": "Open", "contacted": "Contacted", "resolved": "Resolved"}
+VIEW_LABELS = {
+    "open": "Detractors to follow up",
+    "contacted": "Contacted, not resolved",
+    "resolved": "Resolved",
+}
+
+
+@bp.get("/follow-up")
+@login_required
+def followup():
+    """List detractors nobody has followed up (first), or those contacted or resolved."""
+    view = request.args.get("show", "open")
+    if view not in VIEW_LABELS:
+        view = "open"
+    flt = listing.response_filter()
+    counts = {name: storage.count_followup(get_db(), name, flt) for name in VIEW_LABELS}
+    found = listing.fetch(followup=view)
+    return render_template(
+        "admin/followup.html",
+        listing=found,
+        view=view,
+        views=VIEW_LABELS,
+        counts=counts,
+        categories=listing.CATEGORY_LABELS,
+    )
+
+
+@bp.post("/responses/<int:response_id>/follow-up")
+@login_required
+def set_followup(response_id: int):
+    """Record the follow-up status and note of one response, by the logged-in user."""
+    status = request.form.get("status", "")
+    note = request.form.get("note", "").replace("\r\n", "\n").strip()
+    back = safe_next(request.form.get("next")) or url_for("admin.followup")
+    conn = get_db()
+    if storage.get_response(conn, response_id) is None:
+        abort(404)
+    problem = None
+    if status not in STATUS_LABELS:
+        problem = "Choose open, contacted or resolved."
+    elif len(note) > MAX_NOTE:
+        problem = f"The note may have at most {MAX_NOTE} characters; it has {len(note)}. Nothing was saved."
+    elif _CONTROL.search(note):
+        problem = "The note contains a control character. Nothing was saved."
+    if problem:
+        flash(problem)
+        return redirect(f"{back}#r{response_id}")
+    user = current_user()
+    assert user is not None
+    storage.set_followup(conn, response_id, None if status == "open" else status, note or None, user.email)
+    flash(f"Response {response_id} marked {STATUS_LABELS[status].lower()}.")
+    return redirect(f"{back}#r{response_id}")

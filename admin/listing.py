@@ -1,0 +1,80 @@
+"""What the comments page and the follow-up view share: reading the list's
+parameters from the URL, fetching one page, and links that keep the rest."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import current_app, request, url_for
+
+from collector import get_db, nps, storage
+
+CATEGORY_LABELS = {
+    nps.DETRACTOR: "Detractors (0-6)",
+    nps.PASSIVE: "Passives (7-8)",
+    nps.PROMOTER: "Promoters (9-10)",
+}
+MAX_QUERY = 200
+
+
+@dataclass
+class Listing:
+    """One page of responses and what the page says about how it was chosen."""
+
+    page: storage.ResponsePage
+    category: str | None = None
+    query: str = ""
+    notice: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def response_filter() -> storage.ResponseFilter:
+    """Return the filters in the URL (the same parameters as the overview)."""
+    return storage.ResponseFilter()
+
+
+def fetch(*, commented: bool = False, followup: str | None = None) -> Listing:
+    """Read category, search and cursor from the URL and fetch that page."""
+    args = request.args
+    category = args.get("category") if args.get("category") in CATEGORY_LABELS else None
+    query = args.get("q", "").strip()[:MAX_QUERY]
+    empty = storage.ResponsePage(rows=[], newer=None, older=None)
+    search = storage.fts_query(query) if query else None
+    if query and search is None:
+        notice = "Search for at least one word or number; punctuation alone finds nothing."
+        return Listing(empty, category, query, notice)
+    try:
+        page = storage.list_responses(
+            get_db(),
+            response_filter(),
+            category=category,
+            search=search,
+            commented=commented,
+            followup=followup,
+            before=storage.Cursor.decode(args.get("before")),
+            after=storage.Cursor.decode(args.get("after")),
+            limit=current_app.config["ADMIN_PAGE_SIZE"],
+        )
+    except sqlite3.OperationalError:
+        if search is None:
+            raise
+        # The query is quoted word by word and should always parse; should
+        # SQLite still refuse it, say so instead of failing the page.
+        current_app.logger.exception("full-text search failed for %r", query)
+        return Listing(empty, category, query, "That search could not be run. Try other words.")
+    return Listing(page, category, query)
+
+
+def url_with(**changes: Any) -> str:
+    """Return this page's URL with some parameters changed (None removes one)."""
+    params = request.args.to_dict(flat=False)
+    for key in ("before", "after"):
+        params.pop(key, None)
+    for key, value in changes.items():
+        if value is None:
+            params.pop(key, None)
+        else:
+            params[key] = [value]
+    return url_for(request.endpoint or "admin.comments", **request.view_args, **params)  # type: ignore[arg-type]
