@@ -33,7 +33,7 @@ from flask import (
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from collector import get_db, storage
+from collector import get_db, ratelimit, storage
 from collector.errors import error_response
 
 from . import bp, home_url, users
@@ -192,20 +192,20 @@ def login():
     conn = get_db()
     email = request.form.get("email", "").strip()
     password = request.form.get("password", "")
-    limit = current_app.config["ADMIN_LOGIN_ATTEMPTS"]
-    window = current_app.config["ADMIN_LOGIN_WINDOW"]
     email_key = "login:email:" + email.lower()[:254]
+    limit = current_app.config["ADMIN_LOGIN_ATTEMPTS"]
     # Per email against guessing one password, per address against trying many emails.
-    keys = [(email_key, limit), ("login:addr:" + (request.remote_addr or "unknown"), limit * 4)]
+    keys = [(email_key, limit), ("login:addr:" + ratelimit.client_address(), limit * 4)]
     user = None
-    if not storage.login_throttled(conn, keys, window):
+    if not _throttled(keys):
         user = users.authenticate(conn, email, password)
         if user is None:
-            storage.record_login_failure(conn, [key for key, _ in keys], window)
+            for key, key_limit in keys:
+                ratelimit.hit(key, key_limit, current_app.config["ADMIN_LOGIN_WINDOW"])
     if user is None:
         return render_template("admin/login.html", next=next_url, email=email, error=FAILED_LOGIN), 401
 
-    storage.clear_login_failures(conn, email_key)
+    storage.clear_rate_limit(conn, ratelimit.hashed_key(email_key))
     # A new session from scratch: nothing from before the login (a planted
     # cookie, an old CSRF token) carries over into it.
     session.clear()
@@ -215,6 +215,18 @@ def login():
     session.permanent = True
     g.admin_user = user
     return redirect(next_url or home_url())
+
+
+def _throttled(keys: list[tuple[str, int]]) -> bool:
+    """True when any key has used up its failed logins in the current window.
+
+    The counts are collector.ratelimit's, kept in SQLite: they hold across
+    every gunicorn worker. ANBEFAL_RATELIMIT=off switches this off too.
+    """
+    if not ratelimit.enabled():
+        return False
+    now = ratelimit.now()
+    return any(storage.rate_limit_count(get_db(), ratelimit.hashed_key(key), now) >= n for key, n in keys)
 
 
 @bp.post("/logout")

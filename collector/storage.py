@@ -14,7 +14,6 @@ import re
 import secrets
 import sqlite3
 import threading
-import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -826,37 +825,17 @@ def end_admin_session(conn: sqlite3.Connection, token_hash: str) -> None:
         conn.execute("DELETE FROM admin_sessions WHERE token_hash = ?", (token_hash,))
 
 
-def login_throttled(conn: sqlite3.Connection, keys: list[tuple[str, int]], window_seconds: int) -> bool:
-    """Return True when any (key, limit) has had *limit* failed logins in the current window.
+def rate_limit_count(conn: sqlite3.Connection, key: str, now: int) -> int:
+    """Return the hits counted on a rate limit *key* in its current window, without counting one.
 
-    The counts live in the rate_limits table, so every worker sees the same
-    ones; a window starts with the first failure and lasts *window_seconds*.
+    The login throttle looks before it counts: only failed logins are
+    counted (with collector.ratelimit.hit), but every attempt is checked.
     """
-    now = int(time.time())
-    for key, limit in keys:
-        row = conn.execute("SELECT window_start, count FROM rate_limits WHERE key = ?", (key,)).fetchone()
-        if row and row["window_start"] > now - window_seconds and row["count"] >= limit:
-            return True
-    return False
+    row = conn.execute("SELECT count FROM rate_limits WHERE key = ? AND expires_at > ?", (key, now)).fetchone()
+    return row[0] if row else 0
 
 
-def record_login_failure(conn: sqlite3.Connection, keys: list[str], window_seconds: int) -> None:
-    """Count one failed login against each key, starting a new window where the old one has passed."""
-    now = int(time.time())
-    with transaction(conn):
-        for key in keys:
-            conn.execute(
-                """
-                INSERT INTO rate_limits (key, window_start, count) VALUES (?, ?, 1)
-                ON CONFLICT (key) DO UPDATE SET
-                    count = CASE WHEN window_start > ? THEN count + 1 ELSE 1 END,
-                    window_start = CASE WHEN window_start > ? THEN window_start ELSE excluded.window_start END
-                """,
-                (key, now, now - window_seconds, now - window_seconds),
-            )
-
-
-def clear_login_failures(conn: sqlite3.Connection, key: str) -> None:
+def clear_rate_limit(conn: sqlite3.Connection, key: str) -> None:
     with writers_turn(conn):
         conn.execute("DELETE FROM rate_limits WHERE key = ?", (key,))
 
