@@ -12,5 +12,8 @@ from .auth import login_required
 @login_required
 def comments():
     """List responses with a comment, newest first, a page at a time."""
-    found = listing.fetch(commented=True)
-    return render_template("admin/comments.html", listing=found, categories=listing.CATEGORY_LABELS)
+    flt, errors = listing.read_filters()
+    found = listing.fetch(flt, commented=True)
+    return render_template(
+        "admin/comments.html", listing=found, **listing.filter_context(flt, errors)
+    ), 400 if errors else 200

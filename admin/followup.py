@@ -29,17 +29,18 @@ def followup():
     view = request.args.get("show", "open")
     if view not in VIEW_LABELS:
         view = "open"
-    flt = listing.response_filter()
-    counts = {name: storage.count_followup(get_db(), name, flt) for name in VIEW_LABELS}
-    found = listing.fetch(followup=view)
+    # A detractor waits in the list however long ago they answered.
+    flt, errors = listing.read_filters(default_period="all")
+    counts = {name: storage.count_followup(get_db(), name, flt.response_filter()) for name in VIEW_LABELS}
+    found = listing.fetch(flt, followup=view)
     return render_template(
         "admin/followup.html",
         listing=found,
         view=view,
         views=VIEW_LABELS,
         counts=counts,
-        categories=listing.CATEGORY_LABELS,
-    )
+        **listing.filter_context(flt, errors),
+    ), 400 if errors else 200
 
 
 @bp.post("/responses/<int:response_id>/follow-up")

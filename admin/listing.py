@@ -11,6 +11,8 @@ from flask import current_app, request, url_for
 
 from collector import get_db, nps, storage
 
+from . import filters
+
 CATEGORY_LABELS = {
     nps.DETRACTOR: "Detractors (0-6)",
     nps.PASSIVE: "Passives (7-8)",
@@ -30,13 +32,21 @@ class Listing:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def response_filter() -> storage.ResponseFilter:
-    """Return the filters in the URL (the same parameters as the overview)."""
-    return storage.ResponseFilter()
+def read_filters(default_period: str | None = None) -> tuple[filters.Filters, list[str]]:
+    """Return the filters in the URL (the overview's parameters) and messages about refused values.
+
+    *default_period* replaces the overview's default range when the URL names none.
+    """
+    args: Any = request.args
+    if default_period and not any(args.get(name) for name in ("period", "since", "until")):
+        args = args.copy()
+        args["period"] = default_period
+    ids = {tp.id for tp in storage.list_touchpoints(get_db())}
+    return filters.parse(args, touchpoint_ids=ids)
 
 
-def fetch(*, commented: bool = False, followup: str | None = None) -> Listing:
-    """Read category, search and cursor from the URL and fetch that page."""
+def fetch(flt: filters.Filters, *, commented: bool = False, followup: str | None = None) -> Listing:
+    """Read category, search and cursor from the URL and fetch that page within *flt*."""
     args = request.args
     category = args.get("category") if args.get("category") in CATEGORY_LABELS else None
     query = args.get("q", "").strip()[:MAX_QUERY]
@@ -48,7 +58,7 @@ def fetch(*, commented: bool = False, followup: str | None = None) -> Listing:
     try:
         page = storage.list_responses(
             get_db(),
-            response_filter(),
+            flt.response_filter(),
             category=category,
             search=search,
             commented=commented,
@@ -78,3 +88,15 @@ def url_with(**changes: Any) -> str:
         else:
             params[key] = [value]
     return url_for(request.endpoint or "admin.comments", **request.view_args, **params)  # type: ignore[arg-type]
+
+
+def filter_context(flt: filters.Filters, errors: list[str]) -> dict[str, Any]:
+    """What the filter form of a list page needs."""
+    return {
+        "flt": flt,
+        "filter_errors": errors,
+        "categories": CATEGORY_LABELS,
+        "periods": filters.PERIODS,
+        "channels": filters.CHANNELS,
+        "touchpoints": storage.list_touchpoints(get_db()),
+    }

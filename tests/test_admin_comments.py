@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from html import unescape
 
 import pytest
@@ -19,6 +20,10 @@ def link(html: str, rel: str) -> str | None:
     return unescape(found.group(1)) if found else None
 
 
+def days_ago(days: int) -> str:
+    return (datetime.now(UTC) - timedelta(days=days)).strftime("%Y-%m-%dT10:00:00Z")
+
+
 @pytest.fixture
 def answers(make_touchpoint, conn):
     """Responses over some days; returns {name: id}."""
@@ -26,11 +31,11 @@ def answers(make_touchpoint, conn):
     support = make_touchpoint("support")
     made = {}
     rows = [
-        ("late", checkout, 2, "The parcel arrived late", "2026-03-01T10:00:00Z", {"segment": "b2b"}),
-        ("fine", checkout, 8, "Fine, but delivery could be faster", "2026-03-02T10:00:00Z", {}),
-        ("great", support, 10, "Great support, very quick", "2026-03-03T10:00:00Z", {"agent": "Åse"}),
-        ("silent", support, 1, None, "2026-03-04T10:00:00Z", {}),
-        ("danish", checkout, 4, "Fakturaen var svær at forstå", "2026-03-05T10:00:00Z", {}),
+        ("late", checkout, 2, "The parcel arrived late", days_ago(6), {"segment": "b2b"}),
+        ("fine", checkout, 8, "Fine, but delivery could be faster", days_ago(5), {}),
+        ("great", support, 10, "Great support, very quick", days_ago(4), {"agent": "Åse"}),
+        ("silent", support, 1, None, days_ago(3), {}),
+        ("danish", checkout, 4, "Fakturaen var svær at forstå", days_ago(2), {}),
     ]
     for name, tp, score, comment, when, props in rows:
         made[name] = storage.insert_response(conn, tp.id, score, comment=comment, created_at=when, properties=props)
@@ -38,12 +43,14 @@ def answers(make_touchpoint, conn):
 
 
 def test_comments_newest_first_with_chip_touchpoint_ref_properties(admin_client, answers, conn):
-    storage.insert_response(conn, 1, 6, comment="With a ref", ref="ORDER-77", created_at="2026-03-06T09:30:00Z")
-    html = admin_client.get("/admin/comments").text
+    old = storage.insert_response(conn, 1, 6, comment="With a ref", ref="ORDER-77", created_at="2026-03-06T09:30:00Z")
+    html = admin_client.get("/admin/comments?period=all").text
     ids = ids_on(html)
     # Only responses with a comment; newest first.
     assert answers["silent"] not in ids
-    assert ids[1:] == [answers["danish"], answers["great"], answers["fine"], answers["late"]]
+    assert ids == [answers["danish"], answers["great"], answers["fine"], answers["late"], old]
+    # The overview's default range (the last 90 days) applies when the URL names none.
+    assert ids_on(admin_client.get("/admin/comments").text) == ids[:-1]
     assert '<span class="chip chip-detractor" id="r' in html and "<strong>2</strong> detractor</span>" in html
     assert "<strong>10</strong> promoter</span>" in html and "<strong>8</strong> passive</span>" in html
     assert "ref <code>ORDER-77</code>" in html
@@ -114,13 +121,13 @@ def test_keyset_pagination_walks_every_row_once(app, admin_client, make_touchpoi
     made = [storage.insert_response(conn, tp.id, 5, comment=f"c{i}", created_at=when) for i, when in enumerate(stamps)]
     newest_first = sorted(made, key=lambda i: (stamps[made.index(i)], i), reverse=True)
 
-    seen, pages, url = [], [], "/admin/comments?category=detractor"
+    seen, pages, url = [], [], "/admin/comments?category=detractor&period=all"
     while url:
         html = admin_client.get(url).text
         pages.append(html)
         seen.extend(ids_on(html))
         url = link(html, "next")
-        assert url is None or "category=detractor" in url  # filters ride along
+        assert url is None or ("category=detractor" in url and "period=all" in url)  # filters ride along
     assert seen == newest_first
     assert [len(ids_on(page)) for page in pages] == [3, 3, 1]
     assert link(pages[0], "prev") is None
@@ -257,7 +264,7 @@ def test_count_open_detractors_applies_the_filter(answers, conn):
     checkout = storage.get_touchpoint_by_name(conn, "checkout")
     assert storage.count_open_detractors(conn) == 3
     assert storage.count_open_detractors(conn, storage.ResponseFilter(touchpoint_id=checkout.id)) == 2
-    assert storage.count_open_detractors(conn, storage.ResponseFilter(since="2026-03-02")) == 2
+    assert storage.count_open_detractors(conn, storage.ResponseFilter(since=days_ago(5)[:10])) == 2
     storage.set_followup(conn, answers["late"], "contacted", None, "x@example.com")
     assert storage.count_open_detractors(conn, storage.ResponseFilter(touchpoint_id=checkout.id)) == 1
 
@@ -279,3 +286,30 @@ def test_the_pages_use_the_partial_indexes(answers, conn):
         )
     )
     assert "responses_open_detractors" in plan
+
+
+def test_the_overviews_filters_apply(admin_client, answers, conn):
+    support = storage.get_touchpoint_by_name(conn, "support")
+    assert ids_on(admin_client.get(f"/admin/comments?touchpoint={support.id}").text) == [answers["great"]]
+    assert ids_on(admin_client.get("/admin/comments?p.segment=b2b").text) == [answers["late"]]
+    assert ids_on(admin_client.get("/admin/comments?channel=link").text) == []
+    since = days_ago(5)[:10]
+    html = admin_client.get(f"/admin/comments?period=custom&since={since}&category=detractor").text
+    assert ids_on(html) == [answers["danish"]]
+    # The follow-up view reads the same parameters.
+    html = admin_client.get(f"/admin/follow-up?touchpoint={support.id}").text
+    assert ids_on(html) == [answers["silent"]]
+
+
+def test_a_refused_filter_is_explained_and_left_out(admin_client, answers):
+    r = admin_client.get("/admin/comments?period=fortnight&touchpoint=abc")
+    assert r.status_code == 400
+    assert "Unknown period" in r.text and "is not a touchpoint id" in r.text
+    assert len(ids_on(r.text)) == 4
+
+
+def test_follow_up_waits_however_old_the_answer(admin_client, make_touchpoint, conn):
+    tp = make_touchpoint()
+    old = storage.insert_response(conn, tp.id, 0, created_at="2020-01-01T00:00:00Z")
+    assert ids_on(admin_client.get("/admin/follow-up").text) == [old]
+    assert ids_on(admin_client.get("/admin/follow-up?period=30d").text) == []
