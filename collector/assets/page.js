@@ -23,10 +23,14 @@
     return input ? input.value : null;
   }
 
+  // One post at a time, so a later score can never be overtaken by an
+  // earlier one on its way to the server.
+  var sending = false;
+
   function save() {
     var score = chosen();
-    if (!acted || score === null || score === saved) return;
-    saved = score;
+    if (!acted || score === null || score === saved || sending) return;
+    sending = true;
     var body = new URLSearchParams();
     body.set("save", "score");
     body.set("score", score);
@@ -34,11 +38,17 @@
     body.set("anbefal_hp", form.elements.anbefal_hp.value);
     fetch(form.action, { method: "POST", body: body, credentials: "omit" })
       .then(function (response) {
-        if (response.ok && status) status.textContent = status.getAttribute("data-saved");
-        if (!response.ok) saved = null;
+        if (response.ok) {
+          saved = score;
+          if (status) status.textContent = status.getAttribute("data-saved");
+        }
       })
       .catch(function () {
-        saved = null; // the Send button still posts the whole form
+        // Nothing to do: the Send button still posts the whole form.
+      })
+      .then(function () {
+        sending = false;
+        if (saved === score) save(); // the score changed while this one was on its way
       });
   }
 
@@ -51,7 +61,8 @@
     events.forEach(function (type) {
       document.removeEventListener(type, onAct, true);
     });
-    save();
+    // After the event has done what it does (a key or a tap may choose another score).
+    setTimeout(save, 0);
   }
 
   events.forEach(function (type) {
