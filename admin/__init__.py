@@ -16,6 +16,8 @@ def register(app: Flask) -> None:
     from . import auth, comments, followup  # noqa: F401 - their routes register on bp
 
     # Overview, filters and export: import their modules below.
+    # isort: split
+    from . import export, overview  # noqa: F401 - their routes register on bp
     # (end of that part)
 
     auth.init_app(app)

@@ -45,6 +45,8 @@ DEFAULTS: dict[str, Any] = {
     "ADMIN_LOGIN_WINDOW": 15 * 60,
     # Responses per page on the comments and follow-up pages.
     "ADMIN_PAGE_SIZE": 50,
+    # The overview flags an NPS from fewer answers than this as "few answers".
+    "MIN_ANSWERS": 30,
     # (end of that part)
     #
     # Abuse and privacy: settings below.

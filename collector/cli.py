@@ -12,6 +12,7 @@ import click
 from flask.cli import FlaskGroup, with_appcontext
 
 from . import create_app, get_db, get_tokens, i18n, nps, storage, survey_links
+from .exports import export_cells, export_header
 from .snippet import public_url, snippet_html
 
 
@@ -257,40 +258,6 @@ def _iso_date(_ctx, _param, value: str | None) -> str | None:
         return date.fromisoformat(value).isoformat()
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date like 2026-01-31") from None
-
-
-EXPORT_COLUMNS = [
-    "id",
-    "created_at",
-    "touchpoint",
-    "score",
-    "category",
-    "comment",
-    "ref",
-    "channel",
-    "locale",
-    "page",
-]
-
-
-def export_header(property_keys: list[str]) -> list[str]:
-    return EXPORT_COLUMNS + [f"property:{key}" for key in property_keys]
-
-
-def export_cells(row: dict, property_keys: list[str]) -> list:
-    cells = [
-        row["id"],
-        row["created_at"],
-        row["touchpoint"],
-        row["score"],
-        nps.category(row["score"]),
-        row["comment"] or "",
-        row["ref"] or "",
-        row["channel"],
-        row["locale"] or "",
-        row["page"] or "",
-    ]
-    return cells + [row["properties"].get(key, "") for key in property_keys]
 
 
 @main.command()

@@ -960,6 +960,18 @@ def insert_responses_bulk(conn: sqlite3.Connection, rows: Iterable[tuple]) -> in
     return counted[0]
 
 
+def open_detractors_by_touchpoint(conn: sqlite3.Connection, flt: ResponseFilter | None = None) -> dict[int, int]:
+    """Return {touchpoint_id: detractors nobody has followed up yet} in one pass."""
+    where, params = (flt or ResponseFilter()).where()
+    clauses = [where.removeprefix("WHERE ")] if where else []
+    clauses.append(_FOLLOWUP_CLAUSES["open"])
+    rows = conn.execute(
+        f"SELECT r.touchpoint_id, COUNT(*) FROM responses r WHERE {' AND '.join(clauses)} GROUP BY r.touchpoint_id",
+        params,
+    ).fetchall()
+    return {row[0]: row[1] for row in rows}
+
+
 def analyse(conn: sqlite3.Connection) -> None:
     """Refresh the query planner's statistics (after a bulk load)."""
     conn.execute("ANALYZE")

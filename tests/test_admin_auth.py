@@ -137,7 +137,7 @@ def test_login_goes_on_to_next(client, admin_user):
 def test_login_ignores_a_next_outside_the_admin(client, admin_user, target):
     r = login(client, next=target)
     assert r.status_code == 302
-    assert r.headers["Location"] == "/admin/comments"
+    assert r.headers["Location"] == "/admin/"  # the admin's home, the overview
 
 
 def test_login_cookie_flags_and_lifetime(app, client, admin_user):
@@ -227,7 +227,7 @@ def test_login_records_last_login(client, admin_user, conn):
 
 def test_logged_in_login_page_goes_home(admin_client):
     r = admin_client.get("/admin/login")
-    assert r.status_code == 302 and r.headers["Location"] == "/admin/comments"
+    assert r.status_code == 302 and r.headers["Location"] == "/admin/"
 
 
 def test_login_form_is_labelled(client):

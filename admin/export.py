@@ -1,0 +1,109 @@
+"""The admin's download: exactly the responses the filters select, as CSV
+(comma, or semicolon with a byte order mark for Danish and Norwegian
+spreadsheets) or JSON Lines, streamed a batch at a time so memory stays the
+same whatever the number of rows."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+from flask import Response, request, stream_with_context, url_for
+
+from collector import get_db, nps, storage
+from collector.errors import error_response
+from collector.exports import export_cells, export_header
+
+from . import bp, filters
+from .auth import login_required
+
+# format value: (label, media type, file extension)
+FORMATS = {
+    "csv": ("CSV", "text/csv; charset=utf-8", "csv"),
+    "csv-semicolon": ("CSV for Danish/Norwegian Excel (; and BOM)", "text/csv; charset=utf-8", "csv"),
+    "jsonl": ("JSON Lines", "application/x-ndjson; charset=utf-8", "jsonl"),
+}
+BOM = "\ufeff"
+# Rows written per chunk sent: large enough that the per-chunk work is
+# nothing, small enough that a chunk is a few hundred kilobytes at most.
+BATCH = 1000
+
+
+class _Lines:
+    """A file-like sink for csv.writer that hands back what was written."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+
+    def write(self, text: str) -> None:
+        self.parts.append(text)
+
+    def take(self) -> bytes:
+        data = "".join(self.parts).encode("utf-8")
+        self.parts.clear()
+        return data
+
+
+def csv_chunks(rows: Iterator[dict], keys: list[str], delimiter: str = ",", bom: bool = False) -> Iterator[bytes]:
+    """Yield the CSV export of *rows* in chunks of BATCH rows."""
+    sink = _Lines()
+    writer = csv.writer(sink, delimiter=delimiter, lineterminator="\r\n")
+    if bom:
+        sink.write(BOM)
+    writer.writerow(export_header(keys, followup=True))
+    pending = 0
+    for row in rows:
+        writer.writerow(export_cells(row, keys, followup=True))
+        pending += 1
+        if pending == BATCH:
+            yield sink.take()
+            pending = 0
+    yield sink.take()
+
+
+def jsonl_chunks(rows: Iterator[dict]) -> Iterator[bytes]:
+    """Yield one JSON object per response and line, in chunks of BATCH rows."""
+    lines: list[str] = []
+    for row in rows:
+        row["category"] = nps.category(row["score"])
+        lines.append(json.dumps(row, ensure_ascii=False))
+        if len(lines) == BATCH:
+            yield ("\n".join(lines) + "\n").encode("utf-8")
+            lines.clear()
+    if lines:
+        yield ("\n".join(lines) + "\n").encode("utf-8")
+
+
+@bp.get("/export")
+@login_required(api=True)
+def export():
+    """Download the responses the filters in the URL select."""
+    conn = get_db()
+    touchpoints = storage.list_touchpoints(conn)
+    flt, errors = filters.parse(request.args, touchpoint_ids={tp.id for tp in touchpoints})
+    fmt = request.args.get("format", "csv")
+    if fmt not in FORMATS:
+        errors.append(f"Unknown format “{fmt[:40]}”: choose {', '.join(FORMATS)}.")
+    if errors:
+        return error_response(400, "invalid_filter", " ".join(errors))
+    response_filter = flt.response_filter()
+    _label, media_type, extension = FORMATS[fmt]
+    rows = storage.iter_export_rows(conn, response_filter)
+    if fmt == "jsonl":
+        body = jsonl_chunks(rows)
+    else:
+        keys = storage.property_keys(conn, response_filter)
+        body = csv_chunks(rows, keys, delimiter=";" if fmt == "csv-semicolon" else ",", bom=fmt == "csv-semicolon")
+    today = datetime.now(UTC).date().isoformat()
+    return Response(
+        stream_with_context(body),
+        content_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="anbefal-responses-{today}.{extension}"'},
+    )
+
+
+def export_url(flt: filters.Filters, fmt: str) -> str:
+    """The download link for *flt* in format *fmt* (for the overview's links)."""
+    return url_for("admin.export") + "?" + flt.query({"format": fmt})

@@ -1,0 +1,73 @@
+"""The overview page at /admin/: NPS per touchpoint and all together, with
+the margin of error, target and gap, change, trend, distribution, the
+detractors still to follow up, and NPS by the values of one property."""
+
+from __future__ import annotations
+
+from flask import current_app, redirect, render_template, request, url_for
+
+from collector import get_db, nps, storage
+
+from . import bp, charts, filters, stats
+from .auth import login_required
+from .export import FORMATS, export_url
+
+
+@bp.get("/")
+@login_required
+def overview():
+    """Show the figures for the filters in the URL."""
+    conn = get_db()
+    touchpoints = storage.list_touchpoints(conn)
+    flt, errors = filters.parse(request.args, touchpoint_ids={tp.id for tp in touchpoints})
+    if request.args and not errors and not filters.is_canonical(request.args, flt):
+        # A submitted form carries empty fields and helpers: send the browser
+        # to the tidy URL of the same view, which is what gets bookmarked.
+        return redirect(url_for("admin.overview") + "?" + flt.query())
+
+    min_answers = int(current_app.config["MIN_ANSWERS"])
+    view = stats.build_overview(conn, flt, touchpoints, min_answers)
+    open_counts = storage.open_detractors_by_touchpoint(conn, flt.response_filter())
+    for card in view.cards:
+        card.open_detractors = open_counts.get(card.touchpoint.id, 0) if card.touchpoint else sum(open_counts.values())
+
+    keys = set(storage.recent_property_keys(conn)) | {key for key, _ in flt.properties}
+    if flt.breakdown:
+        keys.add(flt.breakdown)
+    html = render_template(
+        "admin/overview.html",
+        flt=flt,
+        errors=errors,
+        view=view,
+        touchpoints=touchpoints,
+        property_keys=sorted(keys),
+        periods=filters.PERIODS,
+        channels=filters.CHANNELS,
+        intervals=filters.INTERVALS,
+        formats=FORMATS,
+        export_url=export_url,
+        followup_url=_followup_url,
+        charts=charts,
+        format_nps=nps.format_nps,
+        signed=_signed,
+        previous=flt.previous(),
+        total=view.cards[0].summary.n if view.cards else 0,
+    )
+    return html, 400 if errors else 200
+
+
+def _followup_url(flt: filters.Filters, card: stats.Card) -> str | None:
+    """The follow-up view for this card's open detractors, if the admin has one."""
+    if "admin.followup" not in current_app.view_functions:
+        return None
+    touchpoint_id = card.touchpoint.id if card.touchpoint else flt.touchpoint_id
+    return url_for("admin.followup") + "?" + flt.query(touchpoint_id=touchpoint_id)
+
+
+def _signed(value: int | None) -> str:
+    """A difference with its sign (a true minus sign), or an em dash."""
+    if value is None:
+        return "—"
+    if value > 0:
+        return f"+{value}"
+    return f"−{-value}" if value < 0 else "±0"

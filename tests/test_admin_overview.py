@@ -1,0 +1,146 @@
+"""The overview page through the app: the figures on it match hand-computed
+ones, filters apply to every figure, bad filter values get a readable
+message, and the page is protected, accessible and script-free."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from collector import storage
+
+WEEK = "period=custom&since=2026-03-01&until=2026-03-07"  # the previous period: 02-22..02-28
+
+
+def add(conn, tp, scores, day, **kwargs):
+    for score in scores:
+        storage.insert_response(conn, tp.id, score, created_at=f"{day}T09:30:00Z", **kwargs)
+
+
+@pytest.fixture
+def seeded(conn, make_touchpoint):
+    checkout = make_touchpoint("checkout", target_nps=40)
+    support = make_touchpoint("support <b>")
+    add(conn, checkout, [10, 9, 9, 8, 3], "2026-03-02", properties={"segment": "private"})
+    add(conn, checkout, [10, 2], "2026-03-07", channel="link", properties={"segment": "business"})
+    add(conn, checkout, [9, 6, 6, 7], "2026-02-25")
+    add(conn, support, [8, 8, 10], "2026-03-05", properties={"segment": "business"})
+    add(conn, support, [0], "2026-03-08")  # the day after the range
+    return checkout, support
+
+
+def card(html: str, key: str) -> dict[str, str]:
+    """The data-figure values of one card."""
+    found = re.search(rf'<article class="card panel" id="{key}".*?</article>', html, re.S)
+    assert found, f"no card {key}"
+    text = found.group(0)
+    figures = {}
+    for match in re.finditer(r'data-figure="(\w+)"[^>]*>', text):
+        value = text[match.end() : text.index("</", match.end())]
+        figures[match.group(1)] = re.sub(r"<[^>]+>", "", value).strip()
+    return figures
+
+
+def test_figures_match_hand_computed_ones(admin_client, seeded):
+    checkout, support = seeded
+    response = admin_client.get("/admin/?" + WEEK)
+    assert response.status_code == 200
+    html = response.text
+    # checkout: 4 promoters, 1 passive, 2 detractors of 7: NPS 57% - 29% = +28.6 -> +29;
+    # margin 1.96 * sqrt((6/7 - (2/7)^2) / 7) * 100 = 64.5; before: 1/1/2 of 4 -> -25.
+    tp = card(html, f"tp{checkout.id}")
+    assert (tp["nps"], tp["margin"], tp["n"]) == ("+29", "± 65", "7")
+    assert (tp["promoters"], tp["passives"], tp["detractors"]) == ("57%", "14%", "29%")
+    assert tp["target"].startswith("+40, gap") and tp["gap"] == "−11"
+    assert tp["change"].startswith("+54 against -25 in 2026-02-22 to 2026-02-28, within its margin")
+    assert tp["open"] == "2"  # the 3 and the 2; nobody has followed them up
+    assert "Few answers:</strong> 7 of the 30 this figure needs" in html
+    everything = card(html, "all")
+    # All: 5 promoters, 3 passives, 2 detractors of 10 -> +30, margin 48.4.
+    assert (everything["nps"], everything["margin"], everything["n"]) == ("+30", "± 48", "10")
+    assert everything["change"].startswith("+55 against -25")
+    assert everything["open"] == "2"
+    # A touchpoint's name is text, never markup.
+    assert "support &lt;b&gt;" in html and "support <b>" not in html
+    assert f'<h2 id="tp{support.id}-name">support &lt;b&gt;</h2>' in html
+
+
+def test_filters_apply_to_every_figure(admin_client, seeded):
+    checkout, support = seeded
+    html = admin_client.get(f"/admin/?{WEEK}&channel=link").text
+    assert card(html, "all")["n"] == "2" and card(html, "all")["nps"] == "0"
+    html = admin_client.get(f"/admin/?{WEEK}&p.segment=business").text
+    # 10, 2 (checkout) and 8, 8, 10 (support): 2 P, 2 Pa, 1 D of 5 -> +20.
+    assert (card(html, "all")["n"], card(html, "all")["nps"]) == ("5", "+20")
+    assert card(html, f"tp{checkout.id}")["open"] == "1"
+    html = admin_client.get(f"/admin/?{WEEK}&touchpoint={support.id}").text
+    assert 'id="all"' not in html and f'id="tp{checkout.id}"' not in html
+    assert card(html, f"tp{support.id}")["nps"] == "+33"
+    assert card(html, f"tp{support.id}")["change"].startswith("— (no answers in 2026-02-22")
+
+
+def test_breakdown_by_a_property(admin_client, seeded):
+    html = admin_client.get(f"/admin/?{WEEK}&by=segment").text
+    table = re.search(r'<section class="panel breakdown".*?</section>', html, re.S).group(0)
+    rows = [
+        re.sub(r"<[^>]+>|\s+", " ", row).split()
+        for row in re.findall(r"<tr(?: class=\"few\")?>(.*?)</tr>", table, re.S)
+    ]
+    # business: 10, 2, 8, 8, 10 -> +20; private: 10, 9, 9, 8, 3 -> +40; not set: none in this week.
+    assert rows[1][:3] == ["business", "5", "few"] and rows[1][3] == "+20"
+    assert rows[2][:3] == ["private", "5", "few"] and rows[2][3] == "+40"
+
+
+def test_a_form_submission_lands_on_the_tidy_url(admin_client, seeded):
+    response = admin_client.get(
+        "/admin/?period=30d&since=&until=&touchpoint=&channel=link&interval=auto&add_key=segment&add_value=business&by="
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/admin/?period=30d&channel=link&p.segment=business"
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("period=soon", "Unknown period “soon”"),
+        ("since=2026-13-01", "From: “2026-13-01” is not a date like 2026-01-31."),
+        ("touchpoint=999", "There is no touchpoint with id 999"),
+        ("channel=%3Cscript%3E", "Unknown channel “&lt;script&gt;”"),
+    ],
+)
+def test_bad_filter_values_get_a_readable_message(admin_client, seeded, query, message):
+    response = admin_client.get("/admin/?" + query)
+    assert response.status_code == 400
+    assert 'role="alert"' in response.text
+    assert message in response.text
+    assert "<script>" not in response.text
+    assert 'id="all"' in response.text  # the page is still there, with the defaults
+
+
+def test_login_is_required(client, seeded):
+    response = client.get("/admin/?period=7d")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/admin/login?next=")
+
+
+def test_the_page_is_accessible_and_script_free(admin_client, seeded):
+    response = admin_client.get("/admin/?" + WEEK)
+    html = response.text
+    assert "<script" not in html and " style=" not in html
+    assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
+    # Every form control has a label.
+    ids = re.findall(r'<(?:input|select)[^>]*\bid="([^"]+)"', html)
+    controls = re.findall(r"<(?:input|select)\b(?![^>]*type=\"hidden\")[^>]*>", html)
+    assert len(ids) == len(controls) > 8
+    for control_id in ids:
+        assert f'for="{control_id}"' in html, control_id
+    assert html.count('role="img"') == 3 * 3  # bar, trend, distribution per card
+    assert '<meta name="viewport"' in html
+
+
+def test_no_touchpoints_yet(admin_client):
+    html = admin_client.get("/admin/").text
+    assert "No answers" in html or "anbefal touchpoint add" in html
+    assert 'id="all"' in html  # all together, with no NPS
+    assert card(html, "all")["nps"] == "—"
