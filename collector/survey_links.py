@@ -19,13 +19,17 @@ SCORES = range(11)
 DEFAULT_PLACEHOLDER = "{{ticket.id}}"
 
 # Characters a placeholder cannot hold: it stands verbatim inside a quoted
-# href (so no double quote or angle bracket), and a '#' or '&' would cut the
-# query. Spaces may stay: "{{ ticket.id }}" is replaced as a whole.
-_PLACEHOLDER_FORBIDDEN = re.compile(r'["<>#&\\]')
+# href (so no double quote or angle bracket), and the query's own '&' must be
+# the only one. Spaces and '#' may stay: "{{ ticket.id }}" and Zammad's
+# "#{ticket.number}" are replaced as a whole before the mail is sent.
+_PLACEHOLDER_FORBIDDEN = re.compile(r'["<>&\\]')
 # What unreplaced placeholders of common template languages look like:
-# {{ticket.id}} (Zendesk, Freshdesk, Liquid), {%ticket.id%} (Help Scout),
-# *|ORDER_ID|* (Mailchimp), %ORDER_ID% and [ORDER_ID].
-_LOOKS_LIKE_PLACEHOLDER = re.compile(r"\{\{.*\}\}|\{%.*%\}|\*\|.*\|\*|^%[\w.-]+%$|^\[[\w.-]+\]$")
+# {{ticket.id}} (Zendesk, Freshdesk, Liquid), #{ticket.number} (Zammad),
+# %{ticket.number} (osTicket), {$ticket.id}, {%...%}, *|ORDER_ID|*
+# (Mailchimp), %ORDER_ID% and [ORDER_ID].
+_LOOKS_LIKE_PLACEHOLDER = re.compile(
+    r"\{\{.*\}\}|[#%]\{[\w. -]+\}|\{\$[\w. -]+\}|\{%.*%\}|\*\|.*\|\*|^%[\w.-]+%$|^\[[\w.-]+\]$"
+)
 _EXPIRES = re.compile(r"^\s*(\d{1,5})\s*([hdw])\s*$")
 _UNIT_SECONDS = {"h": 3600, "d": 86400, "w": 7 * 86400}
 MAX_EXPIRES = 5 * 366 * 86400
@@ -44,7 +48,7 @@ def check_placeholder(placeholder: str) -> str:
     if not cleaned:
         raise LinkError("the placeholder is empty")
     if _PLACEHOLDER_FORBIDDEN.search(cleaned):
-        raise LinkError('the placeholder cannot contain ", <, >, #, & or a backslash')
+        raise LinkError('the placeholder cannot contain ", <, >, & or a backslash')
     return cleaned
 
 

@@ -49,16 +49,16 @@ def cli(runner, app):
 def check_links(urls: list[str], tokens, touchpoint_id: int, placeholder: str) -> None:
     assert len(urls) == 11
     for score, url in enumerate(urls):
-        parts = urlsplit(url)
-        assert f"{parts.scheme}://{parts.netloc}" == BASE
-        token = parts.path.removeprefix("/s/")
-        link = tokens.read_link_token(token)
+        # Split by hand: a placeholder such as #{ticket.number} is no URL fragment until the template replaces it.
+        address, query = url.split("?", 1)
+        assert address.startswith(BASE + "/s/")
+        link = tokens.read_link_token(address.removeprefix(BASE + "/s/"))
         assert (link.touchpoint_id, link.ref, link.placeholder) == (touchpoint_id, None, placeholder)
         # The placeholder stands verbatim, unescaped, for the template to replace.
-        assert parts.query == f"score={score}&ref={placeholder}"
+        assert query == f"score={score}&ref={placeholder}"
 
 
-@pytest.mark.parametrize("placeholder", ["{{ticket.id}}", "{{ticket.display_id}}", "{%conversation.number%}"])
+@pytest.mark.parametrize("placeholder", ["{{ticket.id}}", "{{ ticket.id }}", "#{ticket.number}", "%{ticket.number}"])
 def test_html_block_has_eleven_coloured_links_with_the_placeholder_verbatim(app, tokens, make_touchpoint, placeholder):
     tp = make_touchpoint("support", language="da")
     with app.test_request_context():
@@ -99,7 +99,7 @@ def test_text_block_has_one_link_per_line(app, tokens, make_touchpoint):
 
 @pytest.mark.parametrize(
     "placeholder",
-    ["", "x" * 201, "{{ticket\x00id}}", '{{ticket.id}}"', "<ticket>", "{{a}}#b", "{{a}}&b=1", "a\\b", "\ud800"],
+    ["", "x" * 201, "{{ticket\x00id}}", '{{ticket.id}}"', "<ticket>", "{{a}}&b=1", "a\\b", "\ud800"],
 )
 def test_bad_placeholders_are_refused(app, make_touchpoint, placeholder):
     tp = make_touchpoint("support")
@@ -109,10 +109,10 @@ def test_bad_placeholders_are_refused(app, make_touchpoint, placeholder):
 
 def test_cli_prints_the_html_block_for_a_placeholder(cli, tokens, conn, make_touchpoint):
     tp = make_touchpoint("support")
-    r = cli("touchpoint", "email-block", "support", "--ref-placeholder", "{{ticket.display_id}}")
+    r = cli("touchpoint", "email-block", "support", "--ref-placeholder", "#{ticket.number}")
     assert r.exit_code == 0, r.output
     assert r.output.startswith("<!-- Anbefal survey: support -->")
-    check_links([href for href, _ in links_of(r.output)], tokens, tp.id, "{{ticket.display_id}}")
+    check_links([href for href, _ in links_of(r.output)], tokens, tp.id, "#{ticket.number}")
 
 
 def test_cli_default_placeholder_and_text(cli, tokens, make_touchpoint):
