@@ -61,6 +61,9 @@ DEFAULTS: dict[str, Any] = {
     # Seconds within which one visitor's answers without a ref to one
     # touchpoint count once (the last wins); 0 stores every one.
     "DEDUP_WINDOW": 600,
+    # Reverse proxies in front of Anbefal whose X-Forwarded-* entries are
+    # believed; 0 believes none (browsers connect directly).
+    "PROXIES": 0,
     # (end of that part)
     #
 }
@@ -106,6 +109,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     ratelimit.configure(app)
     ratelimit.protect(app, "api")
+
+    from . import security
+
+    security.install(app)
 
     app.teardown_appcontext(_teardown)
     return app

@@ -22,6 +22,9 @@ keepalive = 5
 # takes most of them, and kept-alive connections (from a reverse proxy, or a
 # load test) then stay on one worker while the other idles.
 reuse_port = True
+# Gunicorn would believe X-Forwarded-Proto from 127.0.0.1; Anbefal believes
+# forwarded headers only through ProxyFix, from exactly ANBEFAL_PROXIES proxies.
+forwarded_allow_ips = ""
 accesslog = "-"
 errorlog = "-"
 loglevel = "info"

@@ -1,0 +1,347 @@
+"""Security tests that walk every route the app has (those added later too):
+CORS only where the widget needs it, never credentials, no cookies on public
+routes, CSP and nosniff on pages, body limits and JSON errors on the API, and
+X-Forwarded-* believed from exactly ANBEFAL_PROXIES proxies."""
+
+from __future__ import annotations
+
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from conftest import LiveServer
+from werkzeug.routing import Rule
+from werkzeug.routing.converters import IntegerConverter, PathConverter, UUIDConverter
+
+from collector import create_app, demo, storage
+from collector.tokens import Tokens
+
+EVIL = "https://evil.example"
+CHROME = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36"
+BODY_METHODS = ("POST", "PATCH", "PUT", "DELETE")
+# Routes the widget needs from any shop's pages: the only ones with CORS.
+CORS_ENDPOINT_PREFIXES = ("api.", "openapi.")
+CORS_ENDPOINTS = {"embed.widget_script"}
+# Served to anyone without touching the database much; not rate limited
+# (a health check must never be refused, and a CDN fetches the script).
+UNLIMITED_ENDPOINTS = {"embed.widget_script", "embed.healthz", "openapi.openapi_json"}
+
+
+@dataclass
+class Route:
+    rule: Rule
+    method: str
+    url: str
+
+    @property
+    def endpoint(self) -> str:
+        return self.rule.endpoint
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.rule.rule} ({self.endpoint})"
+
+
+def is_admin(rule: Rule) -> bool:
+    return rule.endpoint.startswith("admin") or rule.rule.startswith("/admin")
+
+
+def is_link_or_export(rule: Rule) -> bool:
+    text = f"{rule.endpoint} {rule.rule}".lower()
+    return "link" in text or "export" in text or rule.rule.startswith("/s/")
+
+
+def is_api(rule: Rule) -> bool:
+    return rule.rule.startswith("/api/")
+
+
+def sample_url(rule: Rule) -> str:
+    """Fill the rule's variables with harmless sample values."""
+    values = {}
+    for name, converter in rule._converters.items():
+        if isinstance(converter, IntegerConverter):
+            values[name] = 987654
+        elif isinstance(converter, UUIDConverter):
+            values[name] = uuid.UUID(int=1)
+        elif isinstance(converter, PathConverter):
+            values[name] = "sample/path"
+        else:
+            values[name] = "sample"
+    _, url = rule.build(values, append_unknown=False)
+    return url
+
+
+def routes(app, *, where=lambda rule: True) -> Iterator[Route]:
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static" or not where(rule):
+            continue
+        url = sample_url(rule)
+        for method in sorted(rule.methods - {"HEAD"}):
+            yield Route(rule, method, url)
+
+
+@pytest.fixture
+def app(db_path):
+    app = create_app({"TESTING": True, "DB": db_path, "SECRET_KEY": "test-key", "DEMO": True, "RATELIMIT": "off"})
+    conn = storage.connect(db_path)
+    demo.seed(conn, answers=20)
+    conn.close()
+    yield app
+    storage.close_connections()
+
+
+def send(client, route: Route, **kwargs):
+    headers = {"Origin": EVIL, "User-Agent": CHROME, **kwargs.pop("headers", {})}
+    if route.method == "OPTIONS":
+        headers["Access-Control-Request-Method"] = "POST"
+    return client.open(route.url, method=route.method, headers=headers, **kwargs)
+
+
+def test_the_walk_covers_the_known_routes(app):
+    walked = {route.endpoint for route in routes(app)}
+    assert {"api.create_response", "api.update_response", "api.widget_config", "embed.demo"} <= walked
+
+
+def test_no_route_allows_credentials_from_any_origin(app, client):
+    for route in routes(app):
+        for origin in (EVIL, "https://shop.example", "null"):
+            r = send(client, route, headers={"Origin": origin}, json={})
+            assert "Access-Control-Allow-Credentials" not in r.headers, route
+
+
+def test_cors_only_on_the_widgets_routes(app, client):
+    for route in routes(app, where=lambda rule: not rule.endpoint.startswith(CORS_ENDPOINT_PREFIXES)):
+        if route.endpoint in CORS_ENDPOINTS:
+            continue
+        for origin in (EVIL, "http://127.0.0.1", "null"):
+            r = send(client, route, headers={"Origin": origin}, json={})
+            assert "Access-Control-Allow-Origin" not in r.headers, route
+
+
+def test_no_cors_on_admin_link_or_export_routes_wherever_they_live(app, client):
+    for route in routes(app, where=lambda rule: is_admin(rule) or is_link_or_export(rule)):
+        for origin in (EVIL, "https://shop.example", "null"):
+            r = send(client, route, headers={"Origin": origin}, json={})
+            assert "Access-Control-Allow-Origin" not in r.headers, route
+
+
+def test_no_cookies_on_public_routes(app, client):
+    for route in routes(app, where=lambda rule: not is_admin(rule)):
+        for kwargs in ({}, {"json": {"score": 9}}, {"data": "not json", "content_type": "text/plain"}):
+            r = send(client, route, **kwargs)
+            assert "Set-Cookie" not in r.headers, route
+    assert client.get_cookie("session") is None
+
+
+def test_pages_have_a_csp_and_everything_is_nosniff(app, client):
+    pages = 0
+    for route in routes(app):
+        if route.method != "GET":
+            continue
+        r = send(client, route)
+        assert r.headers.get("X-Content-Type-Options") == "nosniff", route
+        if r.mimetype == "text/html":
+            pages += 1
+            csp = r.headers.get("Content-Security-Policy", "")
+            assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp, route
+            assert "object-src 'none'" in csp, route
+    assert pages >= 1  # the demo page at least
+
+
+def test_error_pages_get_the_headers_too(client):
+    r = client.get("/no-such-page")
+    assert r.status_code == 404 and r.mimetype == "text/html"
+    assert "Content-Security-Policy" in r.headers
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    r = client.get("/api/v1/no-such-thing")
+    assert r.status_code == 404 and r.is_json
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_template_can_use_a_nonce_for_an_inline_script(app):
+    @app.get("/page-with-inline-script")
+    def page_with_inline_script():
+        from flask import render_template_string
+
+        return render_template_string('<script nonce="{{ csp_nonce() }}">1</script>')
+
+    r = app.test_client().get("/page-with-inline-script")
+    nonce = r.get_data(as_text=True).split('nonce="')[1].split('"')[0]
+    assert f"'nonce-{nonce}'" in r.headers["Content-Security-Policy"]
+
+
+# -- errors on the public API ---------------------------------------------------
+
+
+def assert_json_error(r, status: int, route) -> None:
+    assert r.status_code == status, (route, r.status_code, r.get_data(as_text=True)[:200])
+    assert r.is_json, route
+    error = r.get_json()["error"]
+    assert set(error) == {"code", "message"} and error["code"] and error["message"], route
+
+
+def api_routes(app) -> Iterator[Route]:
+    return routes(app, where=lambda rule: is_api(rule) and not is_admin(rule))
+
+
+def test_api_405_is_json_with_allow(app, client):
+    for rule in {route.rule.rule: route.rule for route in api_routes(app)}.values():
+        refused = sorted({"GET", "POST", "PATCH", "PUT", "DELETE"} - rule.methods)[0]
+        r = client.open(sample_url(rule), method=refused)
+        assert_json_error(r, 405, rule)
+        assert set(r.headers["Allow"].replace(" ", "").split(",")) == set(rule.methods)
+
+
+def test_api_404_is_json(app, client):
+    assert_json_error(client.get("/api/v1/no-such-thing"), 404, "unknown path")
+    assert_json_error(client.post("/api/v1/responses/1/nothing", json={}), 404, "unknown path")
+
+
+def test_every_route_that_takes_a_body_has_a_size_limit(app, client):
+    checked = 0
+    for route in routes(app, where=lambda rule: not is_admin(rule)):
+        if route.method not in BODY_METHODS:
+            continue
+        limit = app.config["API_MAX_BODY"] if is_api(route.rule) else app.config["MAX_CONTENT_LENGTH"]
+        body = b'{"comment": "' + b"x" * limit + b'"}'
+        r = send(client, route, data=body, content_type="application/json")
+        assert r.status_code == 413, route
+        if is_api(route.rule):
+            assert_json_error(r, 413, route)
+        checked += 1
+    assert checked >= 2
+
+
+def test_api_routes_that_take_a_body_answer_400_and_415_as_json(app, client):
+    for route in api_routes(app):
+        if route.method not in BODY_METHODS:
+            continue
+        assert_json_error(send(client, route, data=b"{", content_type="application/json"), 400, route)
+        assert_json_error(send(client, route, data=b"<a/>", content_type="application/xml"), 415, route)
+        assert_json_error(send(client, route, json=[1, 2]), 400, route)
+
+
+def test_api_routes_that_read_a_token_answer_400_as_json(client):
+    assert_json_error(client.get("/api/v1/widget"), 400, "widget without token")
+    assert_json_error(client.get("/api/v1/widget?token=forged"), 400, "widget with a forged token")
+
+
+def test_api_500_is_json_and_tells_nothing(app, client, caplog):
+    def fail_when_asked():
+        from flask import request
+
+        if request.headers.get("X-Fail"):
+            raise RuntimeError("secret detail of a crash")
+
+    app.before_request_funcs.setdefault(None, []).insert(0, fail_when_asked)
+    for route in api_routes(app):
+        if route.method == "OPTIONS":
+            continue
+        r = send(client, route, headers={"X-Fail": "1"}, json={})
+        assert_json_error(r, 500, route)
+        assert "secret detail" not in r.get_data(as_text=True)
+        assert r.get_json()["error"]["code"] == "internal_error"
+    assert "secret detail of a crash" in caplog.text  # logged for the owner
+
+
+def test_every_limited_api_route_answers_429_as_json(db_path):
+    app = create_app(
+        {"TESTING": True, "DB": db_path, "SECRET_KEY": "k", "RATELIMIT_WRITES": "1/hour", "RATELIMIT_READS": "1/hour"}
+    )
+    client = app.test_client()
+    limited = 0
+    for route in api_routes(app):
+        if route.method == "OPTIONS" or route.endpoint in UNLIMITED_ENDPOINTS:
+            continue
+        # Each route from an address of its own, so its second request is the refused one.
+        address = f"198.51.100.{limited + 1}"
+        send(client, route, json={}, environ_base={"REMOTE_ADDR": address})
+        r = send(client, route, json={}, environ_base={"REMOTE_ADDR": address})
+        assert_json_error(r, 429, route)
+        assert int(r.headers["Retry-After"]) > 0
+        limited += 1
+    assert limited >= 3
+    for endpoint in UNLIMITED_ENDPOINTS:
+        url = app.url_map.bind("localhost").build(endpoint)
+        assert all(client.get(url).status_code == 200 for _ in range(3)), endpoint
+    storage.close_connections()
+
+
+# -- whom to believe about the client's address ------------------------------
+
+
+def proxied_app(db_path, proxies):
+    app = create_app(
+        {"TESTING": True, "DB": db_path, "SECRET_KEY": "k", "PROXIES": proxies, "RATELIMIT_WRITES": "1/hour"}
+    )
+    conn = storage.connect(db_path)
+    token = Tokens(["k"]).make_embed_token(storage.insert_touchpoint(conn, "checkout").id)
+    conn.close()
+
+    @app.get("/whoami-for-test")
+    def whoami():
+        from flask import request
+
+        return {"addr": request.remote_addr, "scheme": request.scheme}
+
+    return app.test_client(), token
+
+
+def post_via(client, token, forwarded_for: str, ref: str):
+    return client.post(
+        "/api/v1/responses",
+        json={"token": token, "score": 9, "ref": ref},
+        headers={"X-Forwarded-For": forwarded_for, "X-Forwarded-Proto": "https", "User-Agent": CHROME},
+        environ_base={"REMOTE_ADDR": "10.0.0.2"},
+    )
+
+
+def test_without_proxies_a_forged_forwarded_for_is_ignored(db_path):
+    client, token = proxied_app(db_path, 0)
+    assert post_via(client, token, "203.0.113.1", "a").status_code == 201
+    # Another forged address does not buy another answer: the limit is on 10.0.0.2.
+    assert post_via(client, token, "203.0.113.2", "b").status_code == 429
+    environ = {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "203.0.113.1", "HTTP_X_FORWARDED_PROTO": "https"}
+    assert client.get("/whoami-for-test", environ_base=environ).get_json() == {"addr": "10.0.0.2", "scheme": "http"}
+    storage.close_connections()
+
+
+def test_with_one_proxy_only_its_entry_is_believed(db_path):
+    client, token = proxied_app(db_path, 1)
+    # nginx appends the address it saw; anything before it came from the client.
+    assert post_via(client, token, "203.0.113.1, 198.51.100.7", "a").status_code == 201
+    assert post_via(client, token, "203.0.113.99, 198.51.100.7", "b").status_code == 429
+    assert post_via(client, token, "203.0.113.1, 198.51.100.8", "c").status_code == 201
+    environ = {
+        "REMOTE_ADDR": "10.0.0.2",
+        "HTTP_X_FORWARDED_FOR": "1.2.3.4, 198.51.100.7",
+        "HTTP_X_FORWARDED_PROTO": "https",
+    }
+    seen = client.get("/whoami-for-test", environ_base=environ).get_json()
+    assert seen == {"addr": "198.51.100.7", "scheme": "https"}
+    storage.close_connections()
+
+
+@pytest.mark.parametrize("value", [-1, "two", "1.5", True])
+def test_a_bad_proxies_setting_stops_the_app(db_path, value):
+    with pytest.raises(ValueError, match="ANBEFAL_PROXIES"):
+        create_app({"TESTING": True, "DB": db_path, "SECRET_KEY": "k", "PROXIES": value})
+
+
+@pytest.mark.slow
+def test_gunicorn_believes_no_forwarded_header_either(tmp_path):
+    """Under gunicorn (which trusts X-Forwarded-Proto from 127.0.0.1 by
+    default) a forged scheme changes nothing with ANBEFAL_PROXIES unset."""
+    server = LiveServer(str(tmp_path / "live.db"), tmp_path, args=["--demo"]).start()
+    try:
+        request = urllib.request.Request(
+            server.url + "/demo", headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.5"}
+        )
+        with urllib.request.urlopen(request, timeout=10) as reply:
+            page = reply.read().decode()
+            assert "Content-Security-Policy" in reply.headers
+        assert f'src="{server.url}/anbefal.js"' in page
+        assert "https://" not in page
+    finally:
+        server.stop()
