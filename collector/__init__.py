@@ -109,6 +109,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     ratelimit.configure(app)
     ratelimit.protect(app, "api")
+    # Survey link pages: only the answers sent from them. POST /api/v1/links
+    # needs an API key and stays unlimited, so a mail tool can make links in bulk.
+    ratelimit.protect(app, "links", reads=False)
 
     from . import security
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, render_template, request, url_for
 
-from . import get_db, get_tokens, i18n, nps, storage, validation
+from . import bots, get_db, get_tokens, i18n, nps, storage, validation
 from .errors import ApiError
 from .link_texts import LINK_TEXTS, link_texts_for
 from .survey_links import looks_like_placeholder
@@ -179,6 +179,9 @@ def answer(token: str):
     score_only = form.get("save") == "score"  # the page's script, the moment a person acts
     texts = found.texts()
     comment_text = form.get("comment", "")
+    if bots.request_is_from_bot():
+        # A known bot or crawler is thanked as a person would be; nothing is stored.
+        return ("", 204) if score_only else _thanks(found)
     if form.get(HONEYPOT_FIELD):
         # Only a program fills a field that people cannot see: it is thanked
         # as a person would be, and nothing is stored.

@@ -157,22 +157,29 @@ def setting_for_method(method: str) -> str:
     return "RATELIMIT_READS" if method in ("GET", "HEAD") else "RATELIMIT_WRITES"
 
 
-def protect(app: Flask, *blueprints: str) -> None:
+def protect(app: Flask, *blueprints: str, reads: bool = True) -> None:
     """Limit every request to the named blueprints per client address
-    (CORS preflights excepted): reads by RATELIMIT_READS, writes by
-    RATELIMIT_WRITES.
+    (CORS preflights excepted): writes by RATELIMIT_WRITES, and reads (GET,
+    HEAD) by RATELIMIT_READS unless *reads* is False.
 
     Hooked on the app rather than on the blueprint objects, which are shared
     by every app made in one process and cannot take hooks once registered.
     """
+    hook = _rate_limit_request if reads else _rate_limit_writes
     for name in blueprints:
-        app.before_request_funcs.setdefault(name, []).append(_rate_limit_request)
+        app.before_request_funcs.setdefault(name, []).append(hook)
 
 
 def _rate_limit_request():
     if request.method == "OPTIONS":
         return None
     return check(setting_for_method(request.method))
+
+
+def _rate_limit_writes():
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return None
+    return check("RATELIMIT_WRITES")
 
 
 def limited(setting: str = "RATELIMIT_WRITES", scope: str | None = None) -> Callable:

@@ -8,13 +8,15 @@
   and a Referrer-Policy. A view may set its own CSP; templates that need an
   inline <script> give it `nonce="{{ csp_nonce() }}"`.
 - No answer ever allows credentials across origins.
+- A body announced larger than MAX_CONTENT_LENGTH is refused (413) on
+  every route before its view runs.
 """
 
 from __future__ import annotations
 
 import secrets
 
-from flask import Flask, g
+from flask import Flask, abort, current_app, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 # Pages load only their own scripts, styles and images (inline styles are
@@ -41,6 +43,7 @@ def install(app: Flask) -> None:
     proxies = trusted_proxies(app)
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
+    app.before_request(_refuse_oversized_body)
     app.after_request(_safety_headers)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
 
@@ -50,6 +53,15 @@ def csp_nonce() -> str:
     if "csp_nonce" not in g:
         g.csp_nonce = secrets.token_urlsafe(16)
     return g.csp_nonce
+
+
+def _refuse_oversized_body():
+    # Every route, including those that never read their body, refuses one
+    # announced larger than MAX_CONTENT_LENGTH before any work is done;
+    # bodies without a length are cut off at the limit when read.
+    length = request.content_length
+    if length is not None and length > current_app.config["MAX_CONTENT_LENGTH"]:
+        abort(413)
 
 
 def _safety_headers(response):

@@ -143,3 +143,18 @@ def test_the_filter_can_be_switched_off(tmp_path):
     assert storage.count_responses(conn) == 1
     conn.close()
     storage.close_connections()
+
+
+def test_a_bot_posting_a_survey_link_form_is_thanked_and_nothing_is_stored(client, conn, tokens, make_touchpoint):
+    import re
+
+    touchpoint = make_touchpoint("support")
+    link = "/s/" + tokens.make_link_token(touchpoint.id, ref="T-1")
+    page = client.get(link + "?score=2", headers={"User-Agent": GOOGLEBOT}).get_data(as_text=True)
+    form = {"score": "2", "form_token": re.search(r'name="form_token" value="([^"]+)"', page).group(1)}
+    thanked = client.post(link, data=form, headers={"User-Agent": GOOGLEBOT})
+    assert thanked.status_code == 200
+    assert client.post(link, data={**form, "save": "score"}, headers={"User-Agent": GOOGLEBOT}).status_code == 204
+    assert storage.count_responses(conn) == 0
+    assert client.post(link, data=form, headers={"User-Agent": CHROME}).status_code == 200
+    assert storage.count_responses(conn) == 1

@@ -300,3 +300,24 @@ def test_the_limit_holds_across_two_workers(tmp_path):
         conn.close()
     finally:
         server.stop()
+
+
+# -- survey link pages ----------------------------------------------------------
+
+
+def test_answers_from_link_pages_are_limited_and_the_pages_are_not(setup):
+    import re
+
+    s = setup(RATELIMIT_WRITES="2/minute", RATELIMIT_READS="1/minute")
+    link = "/s/" + Tokens(["test-key"]).make_link_token(1, placeholder="{{ticket.id}}") + "?ref=T-1"
+    pages = [s.client.get(link + "&score=9") for _ in range(3)]
+    assert [page.status_code for page in pages] == [200, 200, 200]  # reading a page is not counted
+    form_token = re.search(r'name="form_token" value="([^"]+)"', pages[0].get_data(as_text=True)).group(1)
+    form = {"score": "9", "form_token": form_token}
+    assert [s.client.post(link, data=form).status_code for _ in range(2)] == [200, 200]
+    refused = s.client.post(link, data=form)
+    assert refused.status_code == 429
+    assert refused.headers["Retry-After"] == "60"
+    assert refused.mimetype == "text/html"  # a person sees a page, not JSON
+    assert "try again in 60 seconds" in refused.get_data(as_text=True)
+    assert storage.count_responses(s.conn) == 1  # one answer per ref, the refused one not stored
