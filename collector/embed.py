@@ -3,50 +3,49 @@ shop page and the health check."""
 
 from __future__ import annotations
 
-import gzip
-import hashlib
-from dataclasses import dataclass
-from functools import cache
-from importlib.resources import files
+import json
+import secrets
 
 from flask import Blueprint, abort, current_app, render_template, request
 
-from . import get_db, get_tokens, storage
+from . import get_db, get_tokens, i18n, storage
+from .assets import widget_asset
 from .errors import error_response
 from .snippet import snippet_html
 
 bp = Blueprint("embed", __name__)
 
-WIDGET_FILE = "anbefal.js"
-
-
-@dataclass(frozen=True)
-class Asset:
-    body: bytes
-    gzipped: bytes
-    etag: str
-
-
-@cache
-def widget_asset() -> Asset:
-    """Read and compress the widget once per process."""
-    body = files("anbefal_widget").joinpath(WIDGET_FILE).read_bytes()
-    return Asset(
-        body=body,
-        gzipped=gzip.compress(body, compresslevel=9, mtime=0),
-        etag=hashlib.sha256(body).hexdigest()[:16],
-    )
+# The plain URL is what old snippets and hand-written tags use: browsers keep
+# it for an hour, then revalidate. The versioned URL (in every snippet printed
+# since) names the content, so it may be kept for a year without a request.
+SHORT_CACHE = "public, max-age=3600"
+LONG_CACHE = "public, max-age=31536000, immutable"
 
 
 @bp.get("/anbefal.js")
 def widget_script():
     """Serve the widget, compressed, with an ETag so browsers revalidate cheaply."""
+    return _serve_widget(SHORT_CACHE)
+
+
+@bp.get("/anbefal-<version>.js")
+def versioned_widget_script(version: str):
+    """Serve the widget under its content's name, cached for good.
+
+    An older version's name (a snippet pasted before an upgrade) still gets
+    the current widget, but with the short cache: that URL no longer names
+    what it returns.
+    """
+    return _serve_widget(LONG_CACHE if version == widget_asset().version else SHORT_CACHE)
+
+
+def _serve_widget(cache_control: str):
     asset = widget_asset()
     gzip_ok = "gzip" in request.headers.get("Accept-Encoding", "")
     body = asset.gzipped if gzip_ok else asset.body
     response = current_app.response_class(body, mimetype="text/javascript")
     response.set_etag(asset.etag)
-    response.headers["Cache-Control"] = "public, max-age=3600"
+    response.headers["Cache-Control"] = cache_control
     response.headers["Vary"] = "Accept-Encoding"
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -74,5 +73,18 @@ def demo():
     touchpoint = storage.get_touchpoint_by_name(get_db(), DEMO_TOUCHPOINT)
     if touchpoint is None:
         abort(404)
-    snippet = snippet_html(get_tokens().make_embed_token(touchpoint.id), ref=None)
-    return render_template("demo.html", snippet=snippet)
+    # ?lang= tries the survey in another language, the way a shop's snippet would.
+    lang = request.args.get("lang")
+    if lang not in i18n.LANGUAGES:
+        lang = None
+    # A new order number on every visit, as on a real confirmation page: each
+    # answer is a response of its own.
+    order = f"FK-{secrets.randbelow(900000) + 100000}"
+    snippet = snippet_html(
+        get_tokens().make_embed_token(touchpoint.id),
+        ref=order,
+        properties=json.dumps({"segment": "private", "delivery": "parcel shop"}),
+        lang=lang,
+    )
+    languages = [(code, i18n.TEXTS[code]["name"]) for code in i18n.LANGUAGES]
+    return render_template("demo.html", snippet=snippet, order=order, lang=lang or "en", languages=languages)

@@ -6,6 +6,8 @@ from html import escape
 
 from flask import current_app, has_request_context, request
 
+from .assets import widget_asset
+
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 
 
@@ -20,7 +22,8 @@ def public_url() -> str:
 
 
 def script_url(base: str | None = None) -> str:
-    return f"{base or public_url()}/anbefal.js"
+    """Return the widget's versioned URL, which browsers and CDNs may cache for a year."""
+    return f"{base or public_url()}/anbefal-{widget_asset().version}.js"
 
 
 def snippet_html(token: str, base: str | None = None, **attributes: str | None) -> str:

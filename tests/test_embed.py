@@ -1,0 +1,125 @@
+"""Serving the widget script (size budget, compression, caching, versioned
+URL), the snippet that points at it, and the demo shop page."""
+
+from __future__ import annotations
+
+import gzip
+import re
+
+import pytest
+
+from collector import create_app, storage
+from collector.assets import widget_asset
+from collector.cli import main
+from collector.snippet import snippet_html
+
+BUDGET = 8 * 1024  # bytes, gzipped, as served
+GZIP = {"Accept-Encoding": "gzip, deflate, br"}
+
+
+def test_the_served_widget_fits_the_size_budget(client):
+    r = client.get("/anbefal.js", headers=GZIP)
+    assert r.status_code == 200
+    assert r.headers["Content-Encoding"] == "gzip"
+    served = len(r.data)
+    assert served == int(r.headers["Content-Length"])
+    assert served <= BUDGET, f"the widget is {served} bytes gzipped, over the {BUDGET} byte budget"
+    source = gzip.decompress(r.data)
+    assert source == widget_asset().body
+    assert b"placeholder" not in source and len(source) > 4000
+
+
+def test_plain_url_short_cache_etag_and_304(client):
+    r = client.get("/anbefal.js", headers=GZIP)
+    assert r.mimetype == "text/javascript"
+    assert r.headers["Cache-Control"] == "public, max-age=3600"
+    assert r.headers["Vary"] == "Accept-Encoding"
+    assert r.headers["Access-Control-Allow-Origin"] == "*"
+    etag = r.headers["ETag"]
+    again = client.get("/anbefal.js", headers={**GZIP, "If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.data == b""
+
+
+def test_without_gzip_the_plain_file(client):
+    r = client.get("/anbefal.js", headers={"Accept-Encoding": "identity"})
+    assert "Content-Encoding" not in r.headers
+    assert r.data == widget_asset().body
+
+
+def test_versioned_url_is_cached_for_good(client):
+    version = widget_asset().version
+    assert re.fullmatch(r"[0-9a-f]{16}", version)
+    r = client.get(f"/anbefal-{version}.js", headers=GZIP)
+    assert r.status_code == 200
+    assert r.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert r.headers["Vary"] == "Accept-Encoding"
+    assert gzip.decompress(r.data) == widget_asset().body
+
+
+def test_an_old_version_gets_the_current_widget_with_the_short_cache(client):
+    r = client.get("/anbefal-0123456789abcdef.js", headers=GZIP)
+    assert r.status_code == 200
+    assert r.headers["Cache-Control"] == "public, max-age=3600"
+    assert gzip.decompress(r.data) == widget_asset().body
+
+
+def test_snippet_points_at_the_versioned_url(app):
+    with app.test_request_context():
+        html = snippet_html("TOKEN", "https://nps.example", ref="A-1")
+    assert html == (
+        f'<script async src="https://nps.example/anbefal-{widget_asset().version}.js"'
+        ' data-anbefal="TOKEN" data-ref="A-1"></script>'
+    )
+
+
+def test_cli_snippet_uses_public_url_and_version(runner, make_touchpoint, app):
+    make_touchpoint("checkout")
+    app.config["PUBLIC_URL"] = "https://nps.example/"
+    r = runner.invoke(main, ["touchpoint", "snippet", "checkout"], catch_exceptions=False)
+    assert f'src="https://nps.example/anbefal-{widget_asset().version}.js"' in r.output
+
+
+# --------------------------------------------------------------------------
+# The demo shop page
+# --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def demo_client(db_path):
+    from collector import demo
+
+    app = create_app({"TESTING": True, "DB": db_path, "SECRET_KEY": "test-key", "DEMO": True})
+    conn = storage.connect(db_path)
+    demo.seed(conn, answers=0)
+    conn.close()
+    yield app.test_client()
+    storage.close_connections()
+
+
+def test_demo_page_embeds_the_snippet(demo_client):
+    r = demo_client.get("/demo")
+    assert r.status_code == 200
+    html = r.get_data(as_text=True)
+    assert '<html lang="en">' in html
+    order = re.search(r"Order <strong>(FK-\d{6})</strong>", html).group(1)
+    script = re.search(r"<script async src=\"[^\"]+/anbefal-[0-9a-f]{16}\.js\"[^>]*></script>", html).group(0)
+    assert f'data-ref="{order}"' in script
+    assert "data-properties=" in script
+    assert "data-lang" not in script
+    assert "<style" not in html  # styles from a file, so a strict CSP needs no exception
+    for asset in ("demo.css", "demo.js", "demo-icon.svg"):
+        path = re.search(rf'"(/static/{re.escape(asset)})"', html).group(1)
+        with demo_client.get(path) as served:
+            assert served.status_code == 200
+
+
+def test_demo_page_tries_another_language(demo_client):
+    html = demo_client.get("/demo?lang=da").get_data(as_text=True)
+    assert 'data-lang="da"' in html
+    assert 'href="?lang=da" aria-current="page"' in html
+    assert "data-lang" not in demo_client.get("/demo?lang=xx").get_data(as_text=True)
+
+
+def test_demo_page_is_off_by_default(client):
+    assert client.get("/demo").status_code == 404
