@@ -1,1 +1,336 @@
-/* placeholder until the widget lands */
+/*! Anbefal NPS survey widget | MIT licence | no cookies, no dependencies */
+// Plain ES2017 in one function: nothing to build, nothing leaks into the host
+// page but the one global `anbefal`. Every entry point is wrapped in `safe`, so
+// whatever goes wrong here never throws into the page that embeds it.
+(() => {
+  "use strict";
+  const w = window;
+  const d = document;
+  const NAME = "anbefal";
+  const DAY = 864e5;
+
+  const warn = (message) => {
+    try {
+      console.warn("Anbefal: " + message);
+    } catch (e) {
+      // No console: nothing to say it on.
+    }
+  };
+
+  // Run fn, swallowing what it throws and what its promise rejects with.
+  const safe =
+    (fn) =>
+    (...args) => {
+      try {
+        const result = fn(...args);
+        if (result && result.catch) result.catch((e) => warn(e));
+      } catch (e) {
+        warn(e);
+      }
+    };
+
+  // Make an element; attributes whose names start with "on" add listeners,
+  // children are appended as nodes or as text (never parsed as HTML).
+  const h = (tag, attrs, ...children) => {
+    const el = d.createElement(tag);
+    for (const key in attrs) {
+      const value = attrs[key];
+      if (key.startsWith("on")) el.addEventListener(key.slice(2), safe(value));
+      else if (value != null && value !== false) el.setAttribute(key, value === true ? "" : value);
+    }
+    el.append(...children);
+    return el;
+  };
+
+  const CSS = `
+:host{all:initial!important;display:block!important;position:fixed!important;z-index:2147483000!important;
+right:16px!important;bottom:16px!important;left:auto!important;top:auto!important;width:400px!important;
+max-width:calc(100vw - 32px)!important;margin:0!important;padding:0!important;border:0!important;
+transform:none!important;visibility:visible!important;opacity:1!important}
+:host([data-inline]){position:relative!important;right:auto!important;bottom:auto!important;max-width:100%!important}
+*{box-sizing:border-box}
+[hidden]{display:none!important}
+.p{position:relative;margin:0;padding:16px;border:1px solid #cfd4dc;border-radius:12px;background:#fff;color:#1b2230;
+font:15px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;text-align:left;
+box-shadow:0 10px 32px rgba(16,24,40,.18)}
+fieldset{min-width:0;margin:0;padding:0;border:0}
+legend,label.f{display:block;margin:0 0 12px;padding:0 36px 0 0;font-size:16px;font-weight:600;color:inherit}
+label.f{padding:0;margin:14px 0 6px;font-size:15px}
+.s{display:grid;grid-template-columns:repeat(11,minmax(0,1fr));gap:4px;margin:0;padding:0}
+.s label{position:relative;display:block;margin:0}
+.s input{position:absolute;top:0;left:0;width:100%;height:100%;margin:0;opacity:0;cursor:pointer}
+.s span{display:flex;align-items:center;justify-content:center;height:40px;border:1px solid #aab2bf;border-radius:6px;
+background:#f5f6f8;font-size:15px;font-weight:600;color:#1b2230}
+.s input:hover+span{border-color:#1d56b8;background:#e9f0fb}
+.s input:checked+span{border-color:#1d56b8;background:#1d56b8;color:#fff}
+.s input:focus-visible+span,button:focus-visible,textarea:focus-visible{outline:3px solid #1d56b8;outline-offset:2px}
+.a{display:flex;justify-content:space-between;gap:12px;margin:6px 0 0;font-size:13px;color:#545d6e}
+.a span:last-child{text-align:right}
+textarea{display:block;width:100%;min-height:76px;margin:0;padding:8px 10px;border:1px solid #8d96a5;border-radius:6px;
+background:#fff;color:#1b2230;font:inherit;resize:vertical}
+p{margin:6px 0 0;font-size:13px;color:#545d6e}
+p.e{color:#b42318;font-weight:600}
+p.e:empty{display:none}
+.r{display:flex;justify-content:flex-end;gap:8px;margin:12px 0 0}
+button{font:inherit;cursor:pointer}
+.b{min-height:40px;padding:0 16px;border:1px solid #1d56b8;border-radius:6px;background:#1d56b8;color:#fff;font-weight:600}
+.b.k{background:#fff;color:#1d56b8}
+.x{position:absolute;top:8px;right:8px;width:32px;height:32px;padding:0;border:0;border-radius:6px;background:none;
+color:#545d6e;font-size:24px;line-height:1}
+.x:hover{background:#eef0f3;color:#1b2230}
+.t{margin:0;padding:4px 36px 4px 0;font-size:16px;font-weight:600;color:#1b2230;outline:0}
+@media(max-width:480px){:host{right:8px!important;left:8px!important;bottom:8px!important;width:auto!important;
+max-width:none!important}.p{padding:12px}.s{gap:3px}.s span{height:38px;font-size:14px}}
+@media(forced-colors:active){.s input:checked+span{forced-color-adjust:none;background:Highlight;color:HighlightText}}
+@media(prefers-reduced-motion:no-preference){.p{animation:i .2s ease-out}@keyframes i{from{opacity:0;transform:translateY(8px)}}}
+`;
+
+  const start = () => {
+    const script = d.currentScript;
+    const data = script && script.dataset;
+    const token = data && data.anbefal;
+    if (!token) return warn("no data-anbefal token on the script tag");
+
+    const prior = w[NAME];
+    if (prior && prior.loaded) return warn("the widget is on this page twice; the second copy does nothing");
+
+    // The API is where the script came from: https://nps.example/anbefal.js -> https://nps.example
+    const base = script.src.split(/[?#]/)[0].replace(/\/[^/]*$/, "");
+    const preview = "preview" in data;
+    const number = (value) => (value == null || value === "" ? NaN : +value);
+    const delay = number(data.delay);
+    const sample = number(data.sample);
+    let properties = {};
+    if (data.properties) {
+      try {
+        properties = JSON.parse(data.properties);
+      } catch (e) {
+        warn("data-properties is not valid JSON; sending no properties");
+      }
+    }
+
+    // localStorage "anbefal": {token: time until which the survey stays away}.
+    // Preview mode neither reads nor writes it.
+    const quietUntil = () => {
+      try {
+        return (!preview && JSON.parse(w.localStorage.getItem(NAME) || "{}")[token]) || 0;
+      } catch (e) {
+        return 0;
+      }
+    };
+    const keepQuiet = (days) => {
+      if (preview) return;
+      try {
+        const now = Date.now();
+        const kept = JSON.parse(w.localStorage.getItem(NAME) || "{}");
+        for (const key in kept) if (!(kept[key] > now)) delete kept[key];
+        kept[token] = now + days * DAY;
+        w.localStorage.setItem(NAME, JSON.stringify(kept));
+      } catch (e) {
+        // Storage refused (private mode, quota): the survey may come back.
+      }
+    };
+
+    const sampledOut = (rate) => !preview && Math.random() >= rate;
+
+    let config = null;
+    const loadConfig = () =>
+      config ||
+      (config = fetch(
+        base +
+          "/api/v1/widget?" +
+          new URLSearchParams({ token, lang: data.lang || "", page_lang: d.documentElement.lang || "" }),
+        { credentials: "omit" }
+      )
+        .then((r) => (r.ok ? r.json() : Promise.reject(new Error("the collector answered " + r.status))))
+        .then((c) => (c && c.texts && c.texts.question ? c : Promise.reject(new Error("unexpected configuration")))));
+
+    const api = (method, path, body) =>
+      preview
+        ? Promise.resolve({ id: 0, secret: "" })
+        : fetch(base + "/api/v1/responses" + path, {
+            method,
+            body: JSON.stringify(body), // a string body goes as text/plain: no CORS preflight for the POST
+            credentials: "omit",
+            keepalive: method === "POST",
+          }).then((r) => (r.ok ? r.json() : Promise.reject(new Error("the collector answered " + r.status))));
+
+    let shown = false; // one survey per page view
+
+    const show = (options) => {
+      if (shown || quietUntil() > Date.now()) return;
+      options = options || {};
+      shown = true;
+      if (sample >= 0 && sampledOut(sample)) return;
+      return loadConfig().then(
+        (c) => {
+          if (!(sample >= 0) && sampledOut(+c.sample_rate)) return;
+          render(c, options.ref == null ? data.ref : String(options.ref), Object.assign({}, properties, options.properties));
+        },
+        (e) => {
+          // The collector is down or refused us: leave the page untouched, and
+          // let a later anbefal("show") try again.
+          shown = false;
+          config = null;
+          warn(e.message);
+        }
+      );
+    };
+
+    const render = (c, ref, props) => {
+      const t = c.texts;
+      const host = h(NAME + "-survey");
+      const root = host.attachShadow({ mode: "open" });
+      try {
+        // A constructed sheet is not an inline <style>, so a strict CSP lets it through.
+        const sheet = new CSSStyleSheet();
+        sheet.replaceSync(CSS);
+        root.adoptedStyleSheets = [sheet];
+      } catch (e) {
+        root.append(h("style", {}, CSS));
+      }
+
+      const page = /^https?:$/.test(location.protocol) ? (location.origin + location.pathname).slice(0, 2000) : undefined;
+      let score = null; // chosen in the page
+      let saved = null; // stored by the collector
+      let id = null;
+      let secret = "";
+      let chain = Promise.resolve();
+
+      const close = () => {
+        keepQuiet(c.repeat_days);
+        host.remove();
+      };
+      // The answer is stored the moment a score is chosen; later choices (a
+      // keyboard user arrowing through the radios) change that same answer.
+      const saveScore = () => {
+        const s = score;
+        if (s === saved) return;
+        return (
+          id === null
+            ? api("POST", "", { token, score: s, ref, properties: props, locale: c.language, page }).then((r) => {
+                id = r.id;
+                secret = r.secret;
+                keepQuiet(c.repeat_days);
+              })
+            : api("PATCH", "/" + id, { secret, score: s })
+        ).then(() => {
+          saved = s;
+        });
+      };
+      // Tasks run one after another; each resolves to whether it worked.
+      const queue = (task) =>
+        (chain = chain.then(task).then(
+          () => {
+            error.textContent = "";
+            return true;
+          },
+          () => {
+            error.textContent = t.error;
+            return false;
+          }
+        ));
+
+      const thanks = () => {
+        const done = h("p", { class: "t", role: "status", tabindex: -1 }, t.thanks);
+        form.replaceWith(done);
+        scale.remove();
+        done.focus();
+      };
+      const pick = (event) => {
+        score = +event.target.value;
+        followup.textContent = t.followup[score > 8 ? "promoter" : score > 6 ? "passive" : "detractor"];
+        form.hidden = false;
+        queue(saveScore);
+      };
+      const send = (event) => {
+        event.preventDefault();
+        const comment = area.value.trim();
+        queue(saveScore);
+        (comment ? queue(() => (id === null ? Promise.reject() : api("PATCH", "/" + id, { secret, comment }))) : chain).then((ok) => ok && thanks());
+      };
+
+      const scale = h(
+        "fieldset",
+        { role: "radiogroup", "aria-labelledby": "q" },
+        h("legend", { id: "q" }, t.question),
+        h(
+          "div",
+          { class: "s" },
+          ...Array.from({ length: 11 }, (_, n) =>
+            h(
+              "label",
+              {},
+              h("input", {
+                type: "radio",
+                name: "score",
+                value: n,
+                "aria-label":
+                  t.score_label.replace("{n}", n) + (n ? (n === 10 ? ", " + t.very_likely : "") : ", " + t.not_likely),
+                onchange: pick,
+              }),
+              h("span", { "aria-hidden": "true" }, String(n))
+            )
+          )
+        ),
+        h("div", { class: "a", "aria-hidden": "true" }, h("span", {}, t.not_likely), h("span", {}, t.very_likely))
+      );
+      const followup = h("label", { class: "f", for: "c" });
+      const area = h("textarea", { id: "c", rows: 3, maxlength: 2000, "aria-describedby": "h" });
+      const error = h("p", { class: "e", role: "alert" });
+      const form = h(
+        "form",
+        { hidden: true, onsubmit: send },
+        followup,
+        area,
+        h("p", { id: "h" }, t.comment_hint),
+        h(
+          "div",
+          { class: "r" },
+          h("button", { type: "button", class: "b k", onclick: () => queue(saveScore).then((ok) => ok && thanks()) }, t.skip),
+          h("button", { type: "submit", class: "b" }, t.send)
+        )
+      );
+      const panel = h(
+        "div",
+        {
+          class: "p",
+          role: "dialog",
+          "aria-labelledby": "q",
+          lang: c.language,
+          onkeydown: (event) => event.key === "Escape" && close(),
+        },
+        h("button", { type: "button", class: "x", "aria-label": t.close, onclick: close }, "\u00d7"),
+        scale,
+        form,
+        error
+      );
+      root.append(panel);
+
+      // The admin's preview shows it in place; on a shop it floats in a corner.
+      if (preview && script.isConnected && script.parentNode !== d.head) {
+        host.setAttribute("data-inline", "");
+        script.after(host);
+      } else if (d.body) d.body.append(host);
+      else d.addEventListener("DOMContentLoaded", safe(() => d.body.append(host)));
+    };
+
+    // The one global: replay what the page queued before the script arrived.
+    const anbefal = safe((command, options) => {
+      if (command === "show") return show(options);
+      warn("unknown command " + command);
+    });
+    anbefal.loaded = true;
+    if (prior === undefined || typeof prior === "function") {
+      w[NAME] = anbefal;
+      for (const args of (prior && prior.q) || []) anbefal(...args);
+    } else warn("window.anbefal is taken; the JavaScript API is not available");
+
+    if (!("manual" in data)) {
+      if (delay > 0) setTimeout(safe(show), delay * 1000);
+      else show();
+    }
+  };
+
+  safe(start)();
+})();
