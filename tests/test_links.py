@@ -4,12 +4,14 @@ test_links_browser.py."""
 
 from __future__ import annotations
 
+import json
 import re
 from urllib.parse import urlsplit
 
 import pytest
 
 from collector import storage
+from collector.cli import main
 from collector.email_block import email_block_text
 
 BASE = "http://localhost"
@@ -285,3 +287,19 @@ def test_no_route_of_the_link_pages_sets_a_cookie(client, placeholder_link):
     ):
         assert "Set-Cookie" not in response.headers
     assert storage.count_responses(storage.connect(client.application.config["DB"])) == 1
+
+
+def test_link_answers_show_in_stats_and_export_beside_widget_answers(client, conn, runner, placeholder_link, support):
+    storage.insert_response(conn, support.id, 10, ref="W-1")  # from the widget
+    url = placeholder_link + "?ref=T-1"
+    token = form_token(client.get(url + "&score=2").get_data(as_text=True))
+    client.post(url, data={"score": "2", "comment": "Slow", "form_token": token})
+    export = runner.invoke(main, ["export", "--touchpoint", "support"], catch_exceptions=False).output.splitlines()
+    assert export[0].startswith("id,created_at,touchpoint,score,category,comment,ref,channel")
+    assert [line.split(",")[3:8] for line in export[1:]] == [
+        ["10", "promoter", "", "W-1", "widget"],
+        ["2", "detractor", "Slow", "T-1", "link"],
+    ]
+    stats = runner.invoke(main, ["stats", "--json"], catch_exceptions=False).output
+    [row] = [r for r in json.loads(stats) if r["touchpoint"] == "support"]
+    assert row["n"] == 2 and row["nps"] == 0
