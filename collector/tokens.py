@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from itsdangerous import BadData, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
+from itsdangerous import BadData, Serializer, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
 
 EMBED = "anbefal.embed"
 EDIT = "anbefal.edit"
@@ -159,7 +159,7 @@ class LinkToken:
     expires_at: int | None = None  # Unix time; None: never
 
 
-def _loads(serializer: URLSafeSerializer, token: Any, **kwargs: Any) -> Any:
+def _loads(serializer: Serializer[str], token: Any, **kwargs: Any) -> Any:
     if not isinstance(token, str) or not token or len(token) > 1000:
         raise InvalidToken("missing or malformed token")
     try:
