@@ -13,7 +13,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="template
 
 def register(app: Flask) -> None:
     """Add the admin to *app*: its pages, sessions, CSRF protection and headers."""
-    from . import auth, comments, followup  # noqa: F401 - their routes register on bp
+    from . import auth, comments, followup, touchpoints  # noqa: F401 - their routes register on bp
 
     # Overview, filters and export: import their modules below.
     # isort: split

@@ -1,0 +1,116 @@
+"""Touchpoints in the admin: list, create, edit; each page with its snippet,
+its email block and a live preview of the widget."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+
+from collector import get_db, get_tokens, i18n, storage
+from collector.email_block import email_block_html
+from collector.snippet import public_url, snippet_html
+from collector.survey_links import DEFAULT_PLACEHOLDER, LinkError
+
+from . import bp
+from .auth import login_required
+from .touchpoint_form import TouchpointForm, language_defaults
+
+# The preview page is framed by the touchpoint page and runs only the widget
+# script; the widget styles itself with a constructed stylesheet, so no
+# inline style is needed here either.
+PREVIEW_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "form-action 'none'; base-uri 'none'; frame-ancestors 'self'"
+)
+
+
+@bp.get("/touchpoints")
+@login_required
+def touchpoints():
+    """List the touchpoints."""
+    return render_template(
+        "admin/touchpoints.html", touchpoints=storage.list_touchpoints(get_db()), languages=_language_names()
+    )
+
+
+@bp.route("/touchpoints/new", methods=["GET", "POST"])
+@login_required
+def new_touchpoint():
+    """Create a touchpoint; a refused form comes back as typed, with its errors."""
+    if request.method == "GET":
+        return _form_page(TouchpointForm.blank(), None)
+    form = TouchpointForm.from_request(request.form)
+    fields = form.validate()
+    if fields is not None:
+        name = fields.pop("name")
+        try:
+            tp = storage.insert_touchpoint(get_db(), name, **fields)
+        except storage.DuplicateName:
+            form.errors["name"] = f"A touchpoint called “{name}” exists already; choose another name."
+        else:
+            flash(f"Created touchpoint “{tp.name}”. Paste its snippet into your pages, or its email block into a mail.")
+            return redirect(url_for("admin.edit_touchpoint", touchpoint_id=tp.id))
+    return _form_page(form, None, status=400)
+
+
+@bp.route("/touchpoints/<int:touchpoint_id>", methods=["GET", "POST"])
+@login_required
+def edit_touchpoint(touchpoint_id: int):
+    """Show a touchpoint's settings, snippet, email block and preview; save changes."""
+    conn = get_db()
+    tp = storage.get_touchpoint(conn, touchpoint_id)
+    if tp is None:
+        abort(404)
+    if request.method == "GET":
+        return _form_page(TouchpointForm.from_touchpoint(tp), tp)
+    form = TouchpointForm.from_request(request.form)
+    fields = form.validate()
+    if fields is not None:
+        try:
+            storage.update_touchpoint(conn, tp.id, **fields)
+        except storage.DuplicateName:
+            form.errors["name"] = f"A touchpoint called “{fields['name']}” exists already; choose another name."
+        else:
+            flash("Saved. The widget uses the new settings from its next page view.")
+            return redirect(url_for("admin.edit_touchpoint", touchpoint_id=tp.id))
+    return _form_page(form, tp, status=400)
+
+
+@bp.get("/touchpoints/<int:touchpoint_id>/preview")
+@login_required
+def touchpoint_preview(touchpoint_id: int):
+    """The widget as a visitor sees it, in preview mode: nothing is stored."""
+    tp = storage.get_touchpoint(get_db(), touchpoint_id)
+    if tp is None:
+        abort(404)
+    lang = request.args.get("lang")
+    lang = lang if lang in i18n.LANGUAGES else i18n.choose(tp.language)
+    response = render_template("admin/preview.html", tp=tp, token=get_tokens().make_embed_token(tp.id), lang=lang)
+    return response, 200, {"Content-Security-Policy": PREVIEW_POLICY, "X-Frame-Options": "SAMEORIGIN"}
+
+
+def _form_page(form: TouchpointForm, tp: storage.Touchpoint | None, status: int = 200):
+    context: dict = {
+        "form": form,
+        "tp": tp,
+        "languages": _language_names(),
+        "defaults": language_defaults(),
+        "default_language": i18n.choose(form.values["language"]),
+    }
+    if tp is not None:
+        placeholder = request.args.get("placeholder", DEFAULT_PLACEHOLDER)
+        try:
+            block, block_error = email_block_html(tp, placeholder, public_url()), None
+        except LinkError as exc:
+            block, block_error = None, str(exc)
+        context.update(
+            snippet=snippet_html(get_tokens().make_embed_token(tp.id), public_url()),
+            email_block=block,
+            email_block_error=block_error,
+            placeholder=placeholder,
+            preview_lang=request.args.get("lang") if request.args.get("lang") in i18n.LANGUAGES else "",
+        )
+    return render_template("admin/touchpoint.html", **context), status
+
+
+def _language_names() -> dict[str, str]:
+    return {code: i18n.TEXTS[code]["name"] for code in i18n.LANGUAGES}
