@@ -16,9 +16,11 @@ from .touchpoint_form import TouchpointForm, language_defaults
 
 # The preview page is framed by the touchpoint page and runs only the widget
 # script; the widget styles itself with a constructed stylesheet, so no
-# inline style is needed here either.
+# inline style is needed here either. It may fetch the widget's settings and
+# nothing else: even a widget that ignored data-preview could not store an
+# answer from here.
 PREVIEW_POLICY = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src {widget_api}; "
     "form-action 'none'; base-uri 'none'; frame-ancestors 'self'"
 )
 
@@ -85,7 +87,8 @@ def touchpoint_preview(touchpoint_id: int):
     lang = request.args.get("lang")
     lang = lang if lang in i18n.LANGUAGES else i18n.choose(tp.language)
     response = render_template("admin/preview.html", tp=tp, token=get_tokens().make_embed_token(tp.id), lang=lang)
-    return response, 200, {"Content-Security-Policy": PREVIEW_POLICY, "X-Frame-Options": "SAMEORIGIN"}
+    policy = PREVIEW_POLICY.format(widget_api=request.host_url + "api/v1/widget")
+    return response, 200, {"Content-Security-Policy": policy, "X-Frame-Options": "SAMEORIGIN"}
 
 
 def _form_page(form: TouchpointForm, tp: storage.Touchpoint | None, status: int = 200):

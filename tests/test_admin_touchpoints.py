@@ -177,6 +177,8 @@ def test_preview_page_runs_the_widget_in_preview_mode(admin_client, make_touchpo
     # Framed by the admin only; still no inline script or style.
     csp = r.headers["Content-Security-Policy"]
     assert "frame-ancestors 'self'" in csp and "unsafe-inline" not in csp and "script-src 'self'" in csp
+    # It may read the widget's settings, and post nowhere.
+    assert "connect-src http://localhost/api/v1/widget;" in csp
     assert r.headers["X-Frame-Options"] == "SAMEORIGIN"
     r = admin_client.get(f"/admin/touchpoints/{tp.id}/preview?lang=de")
     assert 'data-lang="de"' in r.text and '<html lang="de">' in r.text
