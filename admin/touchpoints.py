@@ -7,6 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 
 from collector import get_db, get_tokens, i18n, storage
 from collector.email_block import email_block_html
+from collector.embed import widget_asset
 from collector.snippet import public_url, snippet_html
 from collector.survey_links import DEFAULT_PLACEHOLDER, LinkError
 
@@ -86,7 +87,10 @@ def touchpoint_preview(touchpoint_id: int):
         abort(404)
     lang = request.args.get("lang")
     lang = lang if lang in i18n.LANGUAGES else i18n.choose(tp.language)
-    response = render_template("admin/preview.html", tp=tp, token=get_tokens().make_embed_token(tp.id), lang=lang)
+    # The widget from this very origin (PUBLIC_URL may be a CDN's), so that script-src 'self' holds.
+    script = url_for("embed.versioned_widget_script", version=widget_asset().version)
+    token = get_tokens().make_embed_token(tp.id)
+    response = render_template("admin/preview.html", tp=tp, token=token, lang=lang, script=script)
     policy = PREVIEW_POLICY.format(widget_api=request.host_url + "api/v1/widget")
     return response, 200, {"Content-Security-Policy": policy, "X-Frame-Options": "SAMEORIGIN"}
 
