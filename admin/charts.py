@@ -29,11 +29,13 @@ TARGET = "#1d2433"
 EMPTY = "#e4e7ec"
 
 
-def _svg(chart_id: str, view_box: str, title: str, desc: str, body: list[str], css_class: str) -> Markup:
+def _svg(
+    chart_id: str, view_box: str, title: str, desc: str, body: list[str], css_class: str, aspect: str = "xMidYMid meet"
+) -> Markup:
     return Markup(
         f'<svg class="chart {css_class}" viewBox="{view_box}" role="img" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc" xmlns="http://www.w3.org/2000/svg" '
-        f'preserveAspectRatio="xMidYMid meet">'
+        f'preserveAspectRatio="{aspect}">'
         f'<title id="{chart_id}-title">{escape(title)}</title>'
         f'<desc id="{chart_id}-desc">{escape(desc)}</desc>' + "".join(body) + "</svg>"
     )
@@ -49,7 +51,7 @@ def stacked_bar(summary: nps.Summary, chart_id: str, name: str) -> Markup:
     if not summary.n:
         desc = "No answers."
         body = [f'<rect class="bar-empty" x="0" y="0" width="300" height="16" rx="3" fill="{EMPTY}"/>']
-        return _svg(chart_id, "0 0 300 16", title, desc, body, "chart-bar")
+        return _svg(chart_id, "0 0 300 16", title, desc, body, "chart-bar", aspect="none")
     parts = [
         (nps.PROMOTER, summary.promoters, summary.pct_promoters),
         (nps.PASSIVE, summary.passives, summary.pct_passives),
@@ -65,12 +67,12 @@ def stacked_bar(summary: nps.Summary, chart_id: str, name: str) -> Markup:
                 f'<rect class="bar-{cat}" x="{_num(x)}" y="0" width="{_num(width)}" height="16" fill="{COLOURS[cat]}"/>'
             )
         x += width
-    return _svg(chart_id, "0 0 300 16", title, desc, body, "chart-bar")
+    return _svg(chart_id, "0 0 300 16", title, desc, body, "chart-bar", aspect="none")
 
 
 # Trend chart geometry, in viewBox units: sized for a card 320 px wide or
 # more, so that 12-unit text stays readable on a phone.
-_W, _H = 400, 210
+_W, _H = 360, 210
 _LEFT, _RIGHT, _TOP, _BOTTOM = 34, 10, 10, 30
 
 
@@ -129,7 +131,7 @@ def trend(
     body: list[str] = []
     # Grid lines and their labels.
     grid_step = 10 if high - low <= 60 else 20 if high - low <= 120 else 50
-    value = low - low % grid_step if low % grid_step else low
+    value = -(-low // grid_step) * grid_step  # the first multiple of the step inside the range
     while value <= high:
         y = _num(y_of(value))
         colour = MUTED if value == 0 else GRID
@@ -139,7 +141,7 @@ def trend(
         )
         body.append(
             f'<text class="axis" x="{_LEFT - 4}" y="{y}" text-anchor="end" dominant-baseline="middle" '
-            f'font-size="11" fill="{MUTED}">{escape(nps.format_nps(value) if value else "0")}</text>'
+            f'font-size="12" fill="{MUTED}">{escape(nps.format_nps(value) if value else "0")}</text>'
         )
         value += grid_step
     if target is not None and low <= target <= high:
@@ -149,32 +151,20 @@ def trend(
             f'stroke-width="1.5" stroke-dasharray="5 4"/>'
         )
     # The band and the line, drawn in runs of consecutive periods with answers.
-    runs: list[list[int]] = []
-    for i, point in enumerate(points):
-        if point.summary.n:
-            if runs and runs[-1][-1] == i - 1:
-                runs[-1].append(i)
-            else:
-                runs.append([i])
-    for run in runs:
-        banded = [i for i in run if points[i].summary.margin is not None]
-        if len(banded) >= 2 and banded == run:
-            upper = [
-                f"{_num(x_of(i))},{_num(y_of(points[i].summary.nps_exact + points[i].summary.margin))}" for i in run
-            ]
-            lower = [
-                f"{_num(x_of(i))},{_num(y_of(points[i].summary.nps_exact - points[i].summary.margin))}"
-                for i in reversed(run)
-            ]
+    runs = _runs([i for i, p in enumerate(points) if p.summary.n])
+    for run in _runs([i for i, p in enumerate(points) if p.summary.margin is not None]):
+        if len(run) >= 2:
+            upper = [_xy(x_of(i), y_of(points[i].summary.nps_exact + points[i].summary.margin)) for i in run]
+            lower = [_xy(x_of(i), y_of(points[i].summary.nps_exact - points[i].summary.margin)) for i in reversed(run)]
             body.append(f'<polygon class="band" points="{" ".join(upper + lower)}" fill="{BAND}" fill-opacity="0.15"/>')
         else:
-            for i in banded:
-                s = points[i].summary
-                y1, y2 = y_of(s.nps_exact + s.margin), y_of(s.nps_exact - s.margin)
-                body.append(
-                    f'<rect class="band" x="{_num(x_of(i) - 4)}" y="{_num(y1)}" width="8" height="{_num(y2 - y1)}" '
-                    f'fill="{BAND}" fill-opacity="0.15"/>'
-                )
+            s = points[run[0]].summary
+            y1, y2 = y_of(s.nps_exact + s.margin), y_of(s.nps_exact - s.margin)
+            body.append(
+                f'<rect class="band" x="{_num(x_of(run[0]) - 4)}" y="{_num(y1)}" width="8" height="{_num(y2 - y1)}" '
+                f'fill="{BAND}" fill-opacity="0.15"/>'
+            )
+    for run in runs:
         if len(run) >= 2:
             path = " ".join(
                 f"{'M' if j == 0 else 'L'}{_num(x_of(i))},{_num(y_of(points[i].summary.nps_exact))}"
@@ -197,13 +187,28 @@ def trend(
     for i, point in enumerate(points):
         if i % every == 0:
             body.append(
-                f'<text class="axis" x="{_num(x_of(i))}" y="{_H - _BOTTOM + 16}" text-anchor="middle" font-size="11" '
+                f'<text class="axis" x="{_num(x_of(i))}" y="{_H - _BOTTOM + 16}" text-anchor="middle" font-size="12" '
                 f'fill="{MUTED}">{escape(point.label)}</text>'
             )
     return _svg(chart_id, f"0 0 {_W} {_H}", title, desc, body, "chart-trend")
 
 
-_DW, _DH = 400, 170
+def _runs(indexes: list[int]) -> list[list[int]]:
+    """Split ascending indexes into runs of consecutive ones."""
+    runs: list[list[int]] = []
+    for i in indexes:
+        if runs and runs[-1][-1] == i - 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return runs
+
+
+def _xy(x: float, y: float) -> str:
+    return f"{_num(x)},{_num(y)}"
+
+
+_DW, _DH = 360, 170
 _DTOP, _DBOTTOM, _DSIDE = 18, 22, 6
 
 
@@ -230,7 +235,7 @@ def distribution(counts: Sequence[int], chart_id: str, name: str) -> Markup:
         )
         centre = _num(_DSIDE + slot * (score + 0.5))
         body.append(
-            f'<text class="count" x="{centre}" y="{_num(y - 4)}" text-anchor="middle" font-size="11" '
+            f'<text class="count" x="{centre}" y="{_num(y - 4)}" text-anchor="middle" font-size="12" '
             f'fill="{INK}">{count}</text>'
         )
         body.append(

@@ -6,15 +6,17 @@ same whatever the number of rows."""
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from itertools import islice
 
 from flask import Response, request, stream_with_context, url_for
 
 from collector import get_db, nps, storage
 from collector.errors import error_response
-from collector.exports import export_cells, export_header
+from collector.exports import export_header
 
 from . import bp, filters
 from .auth import login_required
@@ -31,36 +33,27 @@ BOM = "\ufeff"
 BATCH = 1000
 
 
-class _Lines:
-    """A file-like sink for csv.writer that hands back what was written."""
-
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-
-    def write(self, text: str) -> None:
-        self.parts.append(text)
-
-    def take(self) -> bytes:
-        data = "".join(self.parts).encode("utf-8")
-        self.parts.clear()
-        return data
-
-
-def csv_chunks(rows: Iterator[dict], keys: list[str], delimiter: str = ",", bom: bool = False) -> Iterator[bytes]:
-    """Yield the CSV export of *rows* in chunks of BATCH rows."""
-    sink = _Lines()
+def csv_chunks(rows: Iterator[tuple], keys: list[str], delimiter: str = ",", bom: bool = False) -> Iterator[bytes]:
+    """Yield the CSV export of storage.iter_export_cells *rows*, BATCH rows a chunk."""
+    sink = io.StringIO()
     writer = csv.writer(sink, delimiter=delimiter, lineterminator="\r\n")
     if bom:
         sink.write(BOM)
     writer.writerow(export_header(keys, followup=True))
-    pending = 0
-    for row in rows:
-        writer.writerow(export_cells(row, keys, followup=True))
-        pending += 1
-        if pending == BATCH:
-            yield sink.take()
-            pending = 0
-    yield sink.take()
+    while True:
+        batch = list(islice(rows, BATCH))
+        writer.writerows(batch)
+        if len(batch) < BATCH:
+            break
+        yield _take(sink)
+    yield _take(sink)
+
+
+def _take(sink: io.StringIO) -> bytes:
+    data = sink.getvalue().encode("utf-8")
+    sink.seek(0)
+    sink.truncate()
+    return data
 
 
 def jsonl_chunks(rows: Iterator[dict]) -> Iterator[bytes]:
@@ -90,12 +83,16 @@ def export():
         return error_response(400, "invalid_filter", " ".join(errors))
     response_filter = flt.response_filter()
     _label, media_type, extension = FORMATS[fmt]
-    rows = storage.iter_export_rows(conn, response_filter)
     if fmt == "jsonl":
-        body = jsonl_chunks(rows)
+        body = jsonl_chunks(storage.iter_export_rows(conn, response_filter))
     else:
         keys = storage.property_keys(conn, response_filter)
-        body = csv_chunks(rows, keys, delimiter=";" if fmt == "csv-semicolon" else ",", bom=fmt == "csv-semicolon")
+        body = csv_chunks(
+            storage.iter_export_cells(conn, response_filter, keys, followup=True),
+            keys,
+            delimiter=";" if fmt == "csv-semicolon" else ",",
+            bom=fmt == "csv-semicolon",
+        )
     today = datetime.now(UTC).date().isoformat()
     return Response(
         stream_with_context(body),

@@ -176,38 +176,37 @@ def build_overview(
 ) -> Overview:
     """Compute every card of the overview (and the breakdown) for *flt*."""
     previous = flt.previous()
-    # One query covers the previous period and this one; the day splits them.
+    interval = flt.trend_interval
+    # One query covers the previous period and this one, grouped by week or
+    # month, with the previous period as one group of its own.
     scan = flt.response_filter()
     if previous is not None and previous.since is not None:
         scan.since = previous.since.isoformat()
-    rows = storage.daily_score_counts(conn, scan)
-    since = flt.since.isoformat() if flt.since else ""
-    interval = flt.trend_interval
+    since = flt.since.isoformat() if flt.since else None
+    rows = storage.score_counts_by_period(conn, scan, interval, before=since if previous is not None else None)
 
     shown = [tp for tp in touchpoints if flt.touchpoint_id in (None, tp.id)]
     now: dict[int, list[int]] = {tp.id: [0] * 11 for tp in shown}
     before: dict[int, list[int]] = {tp.id: [0] * 11 for tp in shown}
     buckets: dict[int, dict[date, list[int]]] = {tp.id: {} for tp in shown}
-    day_bucket: dict[str, date | None] = {}  # None: the day is in the previous period
-    first_day: str | None = None
-    for tp_id, day, score, count in rows:
+    starts_seen: dict[str, date] = {}
+    for tp_id, bucket, score, count in rows:
         if tp_id not in now:
             continue  # a touchpoint not shown, or deleted meanwhile
-        if day not in day_bucket:
-            day_bucket[day] = bucket_start(date.fromisoformat(day), interval) if day >= since else None
-        start = day_bucket[day]
-        if start is None:
+        if bucket is None:
             before[tp_id][score] += count
             continue
-        if first_day is None or day < first_day:
-            first_day = day
+        start = starts_seen.get(bucket)
+        if start is None:
+            start = starts_seen[bucket] = date.fromisoformat(bucket)
         now[tp_id][score] += count
         counts = buckets[tp_id].get(start)
         if counts is None:
             counts = buckets[tp_id][start] = [0] * 11
         counts[score] += count
+    first_day = min(starts_seen.values()) if starts_seen else None
 
-    first = flt.since or (date.fromisoformat(first_day) if first_day else None)
+    first = flt.since or first_day
     last = flt.until or flt.today
     starts = trend_buckets(first, last, interval) if first and first <= last else []
 

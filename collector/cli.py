@@ -12,7 +12,7 @@ import click
 from flask.cli import FlaskGroup, with_appcontext
 
 from . import create_app, get_db, get_tokens, i18n, nps, storage, survey_links
-from .exports import export_cells, export_header
+from .exports import export_header
 from .snippet import public_url, snippet_html
 
 
@@ -274,8 +274,7 @@ def export(touchpoint_name: str | None, since: str | None, until: str | None) ->
     keys = storage.property_keys(conn, flt)
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(export_header(keys))
-    for row in storage.iter_export_rows(conn, flt):
-        writer.writerow(export_cells(row, keys))
+    writer.writerows(storage.iter_export_cells(conn, flt, keys))
 
 
 # --------------------------------------------------------------------------

@@ -281,6 +281,7 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("003_admin_response_days", lambda db: _m003_admin_response_days(db)),
     ("003_admin_sessions", lambda db: _m003_admin_sessions(db)),
     ("003_admin_comment_indexes", lambda db: _m003_admin_comment_indexes(db)),
+    ("003_admin_open_detractors_by_touchpoint", lambda db: _m003_admin_open_detractors_by_touchpoint(db)),
     # (end of that part)
     #
     # Abuse and privacy: append migrations below.
@@ -610,8 +611,9 @@ def property_keys(conn: sqlite3.Connection, flt: ResponseFilter | None = None) -
     where, params = (flt or ResponseFilter()).where()
     rows = conn.execute(
         f"""
-        SELECT DISTINCT j.key FROM responses r, json_each(r.properties) j
-        {where} ORDER BY j.key
+        SELECT DISTINCT j.key
+        FROM (SELECT DISTINCT r.properties FROM responses r {where}) p, json_each(p.properties) j
+        ORDER BY j.key
         """,
         params,
     ).fetchall()
@@ -889,16 +891,33 @@ def _m003_admin_response_days(db: sqlite_utils.Database) -> None:
     )
 
 
-def daily_score_counts(conn: sqlite3.Connection, flt: ResponseFilter | None = None) -> list[tuple[int, str, int, int]]:
-    """Return (touchpoint_id, day YYYY-MM-DD, score, count) for the selected responses."""
+# How the overview's trend groups days: the first day of the week (Monday)
+# or of the month, as text.
+_BUCKETS = {
+    "day": "day",
+    "week": "date(day, 'weekday 0', '-6 days')",
+    "month": "substr(day, 1, 7) || '-01'",
+}
+
+
+def score_counts_by_period(
+    conn: sqlite3.Connection, flt: ResponseFilter | None = None, interval: str = "day", before: str | None = None
+) -> list[tuple[int, str | None, int, int]]:
+    """Return (touchpoint_id, first day of the day/week/month, score, count)
+    for the selected responses; days before *before* (YYYY-MM-DD) are added
+    up into one period whose first day is None."""
     flt = flt or ResponseFilter()
+    bucket = _BUCKETS[interval]
+    select_params: list[Any] = []
+    if before:
+        bucket = f"CASE WHEN day < ? THEN NULL ELSE {bucket} END"
+        select_params.append(before)
     if flt.properties or (flt.since and len(flt.since) != 10):
+        # Only the answers themselves know their properties.
         where, params = flt.where()
-        sql = f"""
-            SELECT r.touchpoint_id, substr(r.created_at, 1, 10) AS day, r.score, COUNT(*)
-            FROM responses r {where}
-            GROUP BY day, r.touchpoint_id, r.score
-        """
+        source = (
+            f"(SELECT r.touchpoint_id, substr(r.created_at, 1, 10) AS day, r.score, 1 AS n FROM responses r {where})"
+        )
     else:
         clauses, params = [], []
         for clause, value in (
@@ -910,13 +929,16 @@ def daily_score_counts(conn: sqlite3.Connection, flt: ResponseFilter | None = No
             if value is not None:
                 clauses.append(clause)
                 params.append(value)
-        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
-        sql = f"""
-            SELECT touchpoint_id, day, score, SUM(n) AS count
-            FROM response_days {where}
-            GROUP BY day, touchpoint_id, score HAVING count > 0
-        """
-    return [(row[0], row[1], row[2], row[3]) for row in conn.execute(sql, params)]
+        source = "response_days" + ((" WHERE " + " AND ".join(clauses)) if clauses else "")
+    rows = conn.execute(
+        f"""
+        SELECT touchpoint_id, {bucket} AS bucket, score, SUM(n) AS count
+        FROM {source}
+        GROUP BY touchpoint_id, bucket, score HAVING count > 0
+        """,
+        [*select_params, *params],
+    )
+    return [(row[0], row[1], row[2], row[3]) for row in rows]
 
 
 def breakdown_counts(
@@ -960,16 +982,94 @@ def insert_responses_bulk(conn: sqlite3.Connection, rows: Iterable[tuple]) -> in
     return counted[0]
 
 
+def _m003_admin_open_detractors_by_touchpoint(db: sqlite_utils.Database) -> None:
+    # The overview counts open detractors per touchpoint (and channel) over a
+    # date range: with these columns in the index it never reads the rows.
+    db.execute(
+        "CREATE INDEX responses_open_detractors_by_touchpoint ON responses (created_at, touchpoint_id, channel)"
+        " WHERE score <= 6 AND followup_status IS NULL"
+    )
+
+
 def open_detractors_by_touchpoint(conn: sqlite3.Connection, flt: ResponseFilter | None = None) -> dict[int, int]:
     """Return {touchpoint_id: detractors nobody has followed up yet} in one pass."""
     where, params = (flt or ResponseFilter()).where()
     clauses = [where.removeprefix("WHERE ")] if where else []
     clauses.append(_FOLLOWUP_CLAUSES["open"])
     rows = conn.execute(
-        f"SELECT r.touchpoint_id, COUNT(*) FROM responses r WHERE {' AND '.join(clauses)} GROUP BY r.touchpoint_id",
+        # SQLite's planner prefers the follow-up list's index, which lacks the touchpoint.
+        "SELECT r.touchpoint_id, COUNT(*) FROM responses r INDEXED BY responses_open_detractors_by_touchpoint"
+        f" WHERE {' AND '.join(clauses)} GROUP BY r.touchpoint_id",
         params,
     ).fetchall()
     return {row[0]: row[1] for row in rows}
+
+
+# A cell that starts with one of these is run as a formula by Excel,
+# LibreOffice or Google Sheets (tab, CR and LF too, as some skip past them):
+# = + - @ tab CR LF, as Unicode code points.
+FORMULA_STARTS = (61, 43, 45, 64, 9, 13, 10)
+
+
+def inert_sql(expression: str) -> str:
+    """Return SQL that gives the text of *expression* made inert for
+    spreadsheets: a leading apostrophe where it starts like a formula
+    (OWASP's advice). Every export of responses goes through this."""
+    starts = ", ".join(str(code) for code in FORMULA_STARTS)
+    return f"CASE WHEN unicode({expression}) IN ({starts}) THEN '''' || {expression} ELSE {expression} END"
+
+
+def iter_export_cells(
+    conn: sqlite3.Connection, flt: ResponseFilter | None, property_keys: list[str], followup: bool = False
+) -> Iterator[tuple]:
+    """Yield the cells of a CSV export of the selected responses, in id order:
+    id, created_at, touchpoint, score, category, comment, ref, channel,
+    locale, page, [followup_status, followup_note, followup_by, followup_at,]
+    then one value per property key; "" for what is missing.
+
+    Every cell that people wrote (touchpoint name, comment, ref, locale, page,
+    note, who, property values) is made inert for spreadsheets. SQLite does
+    the whole row, so a million rows cost seconds, not minutes, and the
+    cursor streams them: memory stays the same whatever the size.
+    """
+    where, params = (flt or ResponseFilter()).where()
+
+    def text(column: str) -> str:
+        return inert_sql(f"COALESCE({column}, '')")
+
+    cells = [
+        "r.id",
+        "r.created_at",
+        text("t.name"),
+        "r.score",
+        "CASE WHEN r.score >= 9 THEN 'promoter' WHEN r.score >= 7 THEN 'passive' ELSE 'detractor' END",
+        text("r.comment"),
+        text("r.ref"),
+        "r.channel",
+        text("r.locale"),
+        text("r.page"),
+    ]
+    if followup:
+        cells += ["COALESCE(r.followup_status, '')", text("r.followup_note"), text("r.followup_by")]
+        cells += ["COALESCE(r.followup_at, '')"]
+    key_params: list[str] = []
+    for key in property_keys:
+        cells.append(text("json_extract(r.properties, ?)"))
+        # The path three times: inert_sql repeats its expression.
+        key_params += ["$." + json.dumps(key)] * 3
+    cur = conn.cursor()
+    cur.row_factory = None
+    cur.execute(
+        f"""
+        SELECT {", ".join(cells)}
+        FROM responses r JOIN touchpoints t ON t.id = r.touchpoint_id
+        {where}
+        ORDER BY r.id
+        """,
+        [*key_params, *params],
+    )
+    while rows := cur.fetchmany(1000):
+        yield from rows
 
 
 def analyse(conn: sqlite3.Connection) -> None:

@@ -11,7 +11,7 @@ import json
 import pytest
 
 from collector import storage
-from collector.exports import EXPORT_COLUMNS, inert
+from collector.exports import EXPORT_COLUMNS, export_header
 
 
 @pytest.fixture
@@ -57,14 +57,28 @@ MARCH = "period=custom&since=2026-03-01&until=2026-03-31"
         ("\rx", "'\rx"),
         ("\nx", "'\nx"),
         ("a=b", "a=b"),
-        ("", ""),
         ("Søren", "Søren"),
-        (7, 7),
-        (None, None),
+        (" =1", " =1"),
     ],
 )
-def test_inert(value, expected):
-    assert inert(value) == expected
+def test_every_text_people_wrote_is_made_inert(conn, make_touchpoint, value, expected):
+    tp = make_touchpoint(value)
+    rid = storage.insert_response(
+        conn, tp.id, 5, comment=value, ref=value, locale=value, page=value, properties={"k": value}
+    )
+    storage.set_followup(conn, rid, "contacted", value, value)
+    (row,) = storage.iter_export_cells(conn, None, ["k"], followup=True)
+    cells = dict(zip(export_header(["k"], followup=True), row, strict=True))
+    for column in ("touchpoint", "comment", "ref", "locale", "page", "followup_note", "followup_by", "property:k"):
+        assert cells[column] == expected, column
+    assert (cells["score"], cells["category"], cells["followup_status"]) == (5, "detractor", "contacted")
+
+
+def test_missing_values_are_empty_cells(conn, make_touchpoint):
+    tp = make_touchpoint("a")
+    storage.insert_response(conn, tp.id, 9, created_at="2026-03-01T10:00:00Z")
+    (row,) = storage.iter_export_cells(conn, storage.ResponseFilter(), ["missing"], followup=True)
+    assert row[2:] == ("a", 9, "promoter", "", "", "widget", "", "", "", "", "", "", "")
 
 
 def test_csv_holds_what_the_filters_select_with_follow_up(admin_client, seeded):

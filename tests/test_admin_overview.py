@@ -36,9 +36,9 @@ def card(html: str, key: str) -> dict[str, str]:
     assert found, f"no card {key}"
     text = found.group(0)
     figures = {}
-    for match in re.finditer(r'data-figure="(\w+)"[^>]*>', text):
-        value = text[match.end() : text.index("</", match.end())]
-        figures[match.group(1)] = re.sub(r"<[^>]+>", "", value).strip()
+    for match in re.finditer(r'<(\w+)[^>]*\bdata-figure="(\w+)"[^>]*>', text):
+        value = text[match.end() : text.index(f"</{match.group(1)}>", match.end())]
+        figures[match.group(2)] = re.sub(r"<[^>]+>", "", value).strip()
     return figures
 
 

@@ -180,7 +180,7 @@ def test_the_day_table_follows_inserts_updates_and_deletes(conn, make_touchpoint
     storage.update_response(conn, first, score=4)
 
     def days(**kwargs) -> list:
-        return sorted(storage.daily_score_counts(conn, storage.ResponseFilter(**kwargs)))
+        return sorted(storage.score_counts_by_period(conn, storage.ResponseFilter(**kwargs)))
 
     assert days() == [(a.id, "2026-11-20", 3, 1), (a.id, "2026-11-20", 4, 1), (b.id, "2026-11-21", 7, 1)]
     assert days(channel="link") == [(b.id, "2026-11-21", 7, 1)]
@@ -189,3 +189,26 @@ def test_the_day_table_follows_inserts_updates_and_deletes(conn, make_touchpoint
     assert days(since="2026-01-01T00:00:00Z") == days()
     conn.execute("DELETE FROM touchpoints WHERE id = ?", (b.id,))  # cascades to its answers
     assert days() == [(a.id, "2026-11-20", 3, 1), (a.id, "2026-11-20", 4, 1)]
+
+
+@pytest.mark.parametrize("since", ["2026-10-01", "2026-10-01T00:00:00Z"])  # the day table; the answers themselves
+def test_counts_by_week_and_month_with_the_previous_period_apart(conn, make_touchpoint, since):
+    a = make_touchpoint("a")
+    add(conn, a, [9], "2026-11-01")  # a Sunday: the week of Monday 10-26
+    add(conn, a, [3], "2026-11-02")  # a Monday
+    add(conn, a, [7, 8], "2026-10-20")
+    flt = storage.ResponseFilter(since=since)
+    weeks = storage.score_counts_by_period(conn, flt, "week", before="2026-10-26")
+    assert sorted(weeks, key=str) == sorted(
+        [(a.id, None, 7, 1), (a.id, None, 8, 1), (a.id, "2026-10-26", 9, 1), (a.id, "2026-11-02", 3, 1)], key=str
+    )
+    months = storage.score_counts_by_period(conn, flt, "month")
+    assert sorted(months, key=str) == sorted(
+        [
+            (a.id, "2026-10-01", 7, 1),
+            (a.id, "2026-10-01", 8, 1),
+            (a.id, "2026-11-01", 9, 1),
+            (a.id, "2026-11-01", 3, 1),
+        ],
+        key=str,
+    )
