@@ -64,6 +64,8 @@ DEFAULTS: dict[str, Any] = {
     # Reverse proxies in front of Anbefal whose X-Forwarded-* entries are
     # believed; 0 believes none (browsers connect directly).
     "PROXIES": 0,
+    # Delete answers older than this many days (hourly, by one worker); 0 keeps them.
+    "RETENTION_DAYS": 0,
     # (end of that part)
     #
 }
@@ -116,6 +118,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from . import security
 
     security.install(app)
+
+    from . import privacy
+
+    privacy.install(app)
 
     app.teardown_appcontext(_teardown)
     return app

@@ -450,3 +450,104 @@ def user_remove(email: str) -> None:
 # --------------------------------------------------------------------------
 # Abuse and privacy: backup, forget, retention
 # --------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+@click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
+@with_appcontext
+def backup(path: str, force: bool) -> None:
+    """Copy the live database to PATH and check the copy.
+
+    Safe while the server runs: the copy is one consistent snapshot, and
+    answers keep arriving meanwhile. PATH is only replaced once the copy has
+    passed SQLite's integrity check.
+    """
+    import os
+    import tempfile
+
+    from flask import current_app
+
+    target = os.path.abspath(path)
+    source = current_app.config["DB"]
+    if target == source:
+        raise click.ClickException("PATH is the database itself; give the backup a path of its own")
+    if os.path.isdir(target):
+        raise click.ClickException(f"{path} is a directory; give the backup file's name, e.g. {path}/anbefal.db")
+    if os.path.exists(target) and not force:
+        raise click.ClickException(f"{path} exists already; add --force to overwrite it")
+    folder = os.path.dirname(target)
+    if not os.path.isdir(folder):
+        raise click.ClickException(f"the folder {folder} does not exist")
+    fd, temporary = tempfile.mkstemp(prefix=".anbefal-backup-", suffix=".db", dir=folder)
+    os.close(fd)
+    os.unlink(temporary)  # VACUUM INTO writes only to a file that does not exist yet
+    try:
+        storage.backup_database(get_db(), temporary)
+        problems = storage.check_integrity(temporary)
+        if problems != ["ok"]:
+            raise click.ClickException("the copy failed its integrity check:\n" + "\n".join(problems[:20]))
+        answers = storage.count_responses_in(temporary)
+        os.replace(temporary, target)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+    size = os.path.getsize(target)
+    click.echo(f"Backed up {source} to {target}: {answers} responses, {size / 1024:.0f} KiB.")
+    click.echo("Integrity check of the copy: ok.")
+
+
+@main.command()
+@click.option("--ref", required=True, help="The customer's order or ticket id, exactly as stored.")
+@click.option("--touchpoint", "touchpoint_name", help="Only this touchpoint (default: every touchpoint).")
+@with_appcontext
+def forget(ref: str, touchpoint_name: str | None) -> None:
+    """Delete everything stored about the customer with REF: their answers,
+    comments, follow-up notes and the full-text index entries."""
+    where = "every touchpoint"
+    touchpoint_id = None
+    if touchpoint_name:
+        tp = _touchpoint_or_fail(touchpoint_name)
+        touchpoint_id, where = tp.id, f"touchpoint {tp.name!r}"
+    deleted = storage.forget_ref(get_db(), ref, touchpoint_id)
+    if not deleted:
+        click.echo(f"No responses with ref {ref!r} on {where}; nothing deleted.")
+        return
+    noun = "response" if deleted == 1 else "responses"
+    click.echo(f"Deleted {deleted} {noun} with ref {ref!r} from {where}.")
+    click.echo("Backups made before now still hold them until they are deleted in turn.")
+
+
+@main.command()
+@click.option(
+    "--days", type=click.IntRange(min=1), help="Delete answers older than this (default: ANBEFAL_RETENTION_DAYS)."
+)
+@click.option("--dry-run", is_flag=True, help="Only say how many answers would be deleted.")
+@with_appcontext
+def retention(days: int | None, dry_run: bool) -> None:
+    """Delete answers older than the retention period, now.
+
+    The server does the same by itself once an hour when
+    ANBEFAL_RETENTION_DAYS is set; this command is for a first clean-up, a
+    cron job, or a one-off with --days.
+    """
+    from flask import current_app
+
+    from . import privacy
+
+    try:
+        days = days or privacy.retention_days(current_app)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    if not days:
+        raise click.ClickException(
+            "ANBEFAL_RETENTION_DAYS is not set; give --days N to delete answers older than N days"
+        )
+    conn = get_db()
+    before = privacy.cutoff(days)
+    if dry_run:
+        count = storage.count_responses_before(conn, before)
+        click.echo(f"{count} responses are older than {days} days (created before {before}); nothing deleted.")
+        return
+    done = privacy.clean_up(conn, days, thorough=True)
+    click.echo(f"Deleted {done.responses} responses older than {days} days (created before {before}).")

@@ -1397,3 +1397,95 @@ def clear_visitors_before(conn: sqlite3.Connection, before: str) -> int:
         return conn.execute(
             "UPDATE responses SET visitor = NULL WHERE visitor IS NOT NULL AND updated_at < ?", (before,)
         ).rowcount
+
+
+def backup_database(conn: sqlite3.Connection, target: str) -> None:
+    """Write a consistent copy of the live database to *target* (a new file).
+
+    VACUUM INTO reads one snapshot (writers carry on meanwhile) and writes
+    it compacted, with every page of the copy written afresh.
+    """
+    conn.execute("VACUUM INTO ?", (target,))
+
+
+def check_integrity(path: str) -> list[str]:
+    """Run PRAGMA integrity_check on the database file at *path*; ["ok"] when sound."""
+    checked = sqlite3.connect(path)
+    try:
+        return [row[0] for row in checked.execute("PRAGMA integrity_check")]
+    finally:
+        checked.close()
+
+
+def count_responses_in(path: str) -> int:
+    """Count the responses of the database file at *path* (a backup, say)."""
+    checked = sqlite3.connect(path)
+    try:
+        return checked.execute("SELECT COUNT(*) FROM responses").fetchone()[0]
+    finally:
+        checked.close()
+
+
+ERASE_BATCH = 500
+
+
+def _erase(conn: sqlite3.Connection, where: str, params: tuple, *, thorough: bool) -> int:
+    """Delete the responses matching *where*, in short batches so that
+    answers arriving meanwhile wait for one batch at most; return how many.
+
+    secure_delete zeroes the content freed. *thorough* (for the command
+    line) also rewrites the full-text index without the deleted words and
+    ends with a TRUNCATE checkpoint, which copies the pages into the database
+    and empties the WAL that still held their old versions; both take a
+    while on a large database, so a worker's hourly run leaves them to
+    SQLite's own merges and checkpoints.
+    """
+    batch = f"DELETE FROM responses WHERE id IN (SELECT id FROM responses WHERE {where} LIMIT {ERASE_BATCH})"
+    deleted = 0
+    conn.execute("PRAGMA secure_delete = ON")
+    try:
+        while True:
+            with transaction(conn):
+                count = conn.execute(batch, params).rowcount
+            deleted += count
+            if count < ERASE_BATCH:
+                break
+        if deleted and thorough:
+            with transaction(conn):
+                conn.execute("INSERT INTO responses_fts (responses_fts) VALUES ('optimize')")
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+    finally:
+        conn.execute("PRAGMA secure_delete = OFF")
+    return deleted
+
+
+def forget_ref(conn: sqlite3.Connection, ref: str, touchpoint_id: int | None = None) -> int:
+    """Delete every trace of the responses with *ref* (on one touchpoint, or
+    on all); return how many there were."""
+    if touchpoint_id is None:
+        return _erase(conn, "ref = ?", (ref,), thorough=True)
+    return _erase(conn, "ref = ? AND touchpoint_id = ?", (ref, touchpoint_id), thorough=True)
+
+
+def count_responses_before(conn: sqlite3.Connection, before: str) -> int:
+    return conn.execute("SELECT COUNT(*) FROM responses WHERE created_at < ?", (before,)).fetchone()[0]
+
+
+def delete_responses_before(conn: sqlite3.Connection, before: str, *, thorough: bool = False) -> int:
+    """Delete the responses created before *before* (ISO time); return how many."""
+    return _erase(conn, "created_at < ?", (before,), thorough=thorough)
+
+
+def claim_maintenance(conn: sqlite3.Connection, now: int, every_seconds: int) -> bool:
+    """Return True for the one caller (of any worker) whose turn it is to run
+    the periodic clean-up: the last run was at least *every_seconds* ago."""
+    with writers_turn(conn):
+        rows = conn.execute(
+            """
+            INSERT INTO settings (key, value) VALUES ('maintenance_at', :now)
+            ON CONFLICT (key) DO UPDATE SET value = :now WHERE CAST(value AS INTEGER) <= :now - :every
+            RETURNING value
+            """,
+            {"now": str(now), "every": every_seconds},
+        ).fetchall()
+    return bool(rows)

@@ -1,0 +1,89 @@
+"""Keeping no more than needed: retention, forgetting a customer, and the
+hourly clean-up that one worker runs for all.
+
+The clean-up runs after a response has been sent (never delaying it), at
+most once an hour across every worker: each worker looks at most once a
+minute, and the settings table's `maintenance_at` decides whose turn it is.
+It deletes answers older than ANBEFAL_RETENTION_DAYS (when set), visitor
+salts older than two days, and the visitor hashes of answers older than two
+days, which no longer serve to recognise a repeat.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from flask import Flask, current_app
+
+from . import storage, visitors
+
+MAINTENANCE_EVERY = 3600  # seconds between runs, across all workers
+LOOK_EVERY = 60  # seconds between a worker's looks at whose turn it is
+VISITOR_DAYS = 2
+
+_next_look = 0.0
+
+
+def retention_days(app: Flask) -> int | None:
+    """Return ANBEFAL_RETENTION_DAYS as a number of days, or None to keep answers forever."""
+    value = app.config.get("RETENTION_DAYS")
+    if value in (None, "", 0, "0"):
+        return None
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"ANBEFAL_RETENTION_DAYS must be a whole number of days (or 0 to keep answers), not {value!r}")
+    return value
+
+
+def cutoff(days: int) -> str:
+    """The ISO time before which answers are older than *days* days."""
+    return (datetime.now(UTC) - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class Cleaned:
+    responses: int = 0
+    visitor_salts: int = 0
+    visitor_hashes: int = 0
+
+
+def clean_up(conn, days: int | None, *, thorough: bool = False) -> Cleaned:
+    """Apply retention (when *days* is set) and forget old visitors."""
+    done = Cleaned()
+    if days:
+        done.responses = storage.delete_responses_before(conn, cutoff(days), thorough=thorough)
+    done.visitor_salts = storage.delete_visitor_salts_before(conn, visitors.oldest_kept_day(visitors.today()))
+    done.visitor_hashes = storage.clear_visitors_before(conn, storage.utc_seconds_ago(VISITOR_DAYS * 86400))
+    return done
+
+
+def install(app: Flask) -> None:
+    """Check the retention setting now, and run the hourly clean-up after responses."""
+    retention_days(app)
+    app.after_request(_schedule_clean_up)
+
+
+def _schedule_clean_up(response):
+    global _next_look
+    if time.monotonic() < _next_look:
+        return response
+    _next_look = time.monotonic() + LOOK_EVERY
+    path = current_app.config["DB"]
+    days = retention_days(current_app)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def run() -> None:
+        try:
+            conn = storage.get_connection(path)
+            if storage.claim_maintenance(conn, int(time.time()), MAINTENANCE_EVERY):
+                done = clean_up(conn, days)
+                if done.responses:
+                    app.logger.info("retention: deleted %d answer(s) older than %d days", done.responses, days)
+        except Exception:  # the answer has been sent; the next run tries again
+            app.logger.exception("the hourly clean-up failed")
+
+    response.call_on_close(run)
+    return response
