@@ -1,11 +1,11 @@
 """Charts drawn on the server as SVG: the stacked category bar, the NPS trend
 with its margin of error as a band, and the 0-10 distribution.
 
-Each chart is an <svg role="img"> with a <title> and a <desc> that say in
-words what it shows; the page puts the figures beside it as text too. There
-is no script and no style attribute: colours are presentation attributes,
-which the admin stylesheet's classes may override, so the charts work under
-a Content-Security-Policy without 'unsafe-inline'.
+Each chart is an <svg role="img"> named by its <title> and described by a
+<desc> that says in words what it shows; the page puts the figures beside it
+as text too. There is no script and no style attribute: colours are
+presentation attributes, which the admin stylesheet's classes may override,
+so the charts work under a Content-Security-Policy without 'unsafe-inline'.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def _svg(
 ) -> Markup:
     return Markup(
         f'<svg class="chart {css_class}" viewBox="{view_box}" role="img" '
-        f'aria-labelledby="{chart_id}-title {chart_id}-desc" xmlns="http://www.w3.org/2000/svg" '
+        f'aria-labelledby="{chart_id}-title" aria-describedby="{chart_id}-desc" xmlns="http://www.w3.org/2000/svg" '
         f'preserveAspectRatio="{aspect}">'
         f'<title id="{chart_id}-title">{escape(title)}</title>'
         f'<desc id="{chart_id}-desc">{escape(desc)}</desc>' + "".join(body) + "</svg>"

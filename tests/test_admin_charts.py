@@ -17,7 +17,7 @@ def parse(markup) -> ET.Element:
     root = ET.fromstring(str(markup))
     assert root.tag == SVG + "svg"
     assert root.get("role") == "img"
-    title_id, desc_id = root.get("aria-labelledby").split()
+    title_id, desc_id = root.get("aria-labelledby"), root.get("aria-describedby")
     assert root.find(SVG + "title").get("id") == title_id
     assert root.find(SVG + "desc").get("id") == desc_id
     for element in root.iter():
