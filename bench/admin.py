@@ -1,0 +1,287 @@
+"""Admin benchmark: the overview, the comments page and a full CSV export
+against a database of 1,000,000 responses.
+
+Fills a fresh database with answers across 5 touchpoints over two years
+(comments on about a third, properties on all, follow-up on some
+detractors), then measures through the real app with a logged-in test
+client: the server time of the overview and of the comments page (median of
+several runs), and the time and peak memory of a full CSV export (in a
+subprocess of its own, so its peak resident memory is the export's).
+
+    python -m bench.admin [--rows 1000000] [--runs 7] [--db PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROWS = 1_000_000
+DAYS = 730
+RUNS = 7
+BATCH = 100_000
+
+TOUCHPOINTS = [("checkout", 40), ("invoice", 30), ("delivery", 45), ("support", 50), ("returns", 20)]
+DEPARTMENTS = ["north", "south", "east", "west", "online", "sønderjylland"]
+SEGMENTS = ["private", "business"]
+COMMENTS = [
+    "Pakken kom for sent, og ingen sagde noget.",
+    "Quick delivery and friendly support!",
+    "Fakturaen var svær at forstå.",
+    "Helt ok, men fragten er dyr.",
+    "Kjempefornøyd, rask levering.",
+    "Checkout kept asking for my address again.",
+    '=HYPERLINK("http://example.com")',
+]
+
+# The targets this benchmark is held to.
+OVERVIEW_MS = 300.0
+COMMENTS_MS = 100.0
+EXPORT_ROWS_PER_S = 100_000
+EXPORT_PEAK_MB = 150.0
+
+EMAIL = "bench@example.com"
+PASSWORD = "bench-password-1234"
+
+
+def progress(text: str) -> None:
+    """Rewrite one status line on standard error."""
+    sys.stderr.write("\r" + text.ljust(70))
+    sys.stderr.flush()
+
+
+def generate(touchpoint_ids: list[int], rows: int, seed: int = 20261125) -> Iterator[tuple]:
+    """Yield response rows in time order, as storage.insert_responses_bulk takes them."""
+    rng = random.Random(seed)
+    end = datetime.now(UTC).replace(microsecond=0)
+    start = end - timedelta(days=DAYS)
+    span = DAYS * 86400
+    step = span / rows
+    for i in range(rows):
+        when = start + timedelta(seconds=int(i * step + rng.random() * step))
+        age = (end - when).total_seconds() / span
+        score = max(0, min(10, round(rng.gauss(7.0 + (1 - age) * 1.5, 2.3))))
+        tp = touchpoint_ids[i % len(touchpoint_ids)]
+        comment = rng.choice(COMMENTS) if rng.random() < 0.3 else None
+        properties = json.dumps(
+            {
+                "agent": f"agent-{rng.randrange(40):02d}",
+                "department": rng.choice(DEPARTMENTS),
+                "segment": rng.choice(SEGMENTS),
+            },
+            ensure_ascii=False,
+        )
+        stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+        followup = (None, None, None, None)
+        if score <= 6 and age > 0.05 and rng.random() < 0.8:
+            followup = ("resolved", "Called, sorted out.", "support@example.com", stamp)
+        yield (
+            tp,
+            score,
+            comment,
+            f"ORDER-{i}",
+            "link" if i % 4 == 0 else "widget",
+            "da-DK",
+            "https://shop.example/checkout",
+            properties,
+            stamp,
+            *followup,
+        )
+
+
+def fill(db: str, rows: int = ROWS) -> None:
+    """Create the touchpoints, a login and *rows* responses in *db*."""
+    from collector import create_app, storage
+
+    app = create_app({"DB": db, "SECRET_KEY": "bench"})
+    conn = storage.connect(app.config["DB"])
+    try:
+        ids = [storage.insert_touchpoint(conn, name, target_nps=target).id for name, target in TOUCHPOINTS]
+        _add_user(conn)
+        source = generate(ids, rows)
+        done = 0
+        started = time.monotonic()
+        while done < rows:
+            batch = [row for _, row in zip(range(min(BATCH, rows - done)), source, strict=False)]
+            done += storage.insert_responses_bulk(conn, batch)
+            rate = done / max(time.monotonic() - started, 1e-9)
+            progress(f"filling {db}: {done:,} of {rows:,} responses ({rate:,.0f}/s)")
+        progress(f"filled {rows:,} responses in {time.monotonic() - started:.0f} s; analysing")
+        storage.analyse(conn)
+        sys.stderr.write("\n")
+    finally:
+        conn.close()
+        storage.close_connections()
+
+
+def _add_user(conn) -> None:
+    """Create the benchmark's login."""
+    from admin import users
+
+    users.add_user(conn, EMAIL, PASSWORD)
+
+
+def logged_in_client(app):
+    """A test client with a session, logged in through the real login form."""
+    import re
+
+    client = app.test_client()
+    page = client.get("/admin/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"', page)
+    data = {"email": EMAIL, "password": PASSWORD}
+    if token:
+        data["csrf_token"] = token.group(1) or token.group(2)
+    response = client.post("/admin/login", data=data)
+    if response.status_code not in (302, 303):
+        raise RuntimeError(f"login failed with {response.status_code}")
+    return client
+
+
+def time_page(client, url: str, runs: int) -> tuple[float, int]:
+    """Median server time of GET *url* in ms (after one warm-up), and its size."""
+    size = 0
+    times = []
+    for i in range(runs + 1):
+        started = time.perf_counter()
+        response = client.get(url)
+        body = response.get_data()
+        elapsed = (time.perf_counter() - started) * 1000
+        if response.status_code != 200:
+            raise RuntimeError(f"{url} answered {response.status_code}")
+        size = len(body)
+        if i:
+            times.append(elapsed)
+    return statistics.median(times), size
+
+
+def export_child(db: str, url: str) -> None:
+    """Run in a subprocess: stream the export, print rows, seconds and peak RSS."""
+    from collector import create_app
+
+    app = create_app({"DB": db, "SECRET_KEY": "bench"})
+    client = logged_in_client(app)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_before = usage.ru_utime + usage.ru_stime
+    started = time.perf_counter()
+    response = client.get(url, buffered=False)
+    lines = 0
+    size = 0
+    for chunk in response.response:
+        lines += chunk.count(b"\n")
+        size += len(chunk)
+    response.close()
+    elapsed = time.perf_counter() - started
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = usage.ru_utime + usage.ru_stime - cpu_before
+    result = {"lines": lines, "bytes": size, "seconds": elapsed, "cpu_seconds": cpu, "peak_mb": usage.ru_maxrss / 1024}
+    print(json.dumps(result))
+
+
+def measure(db: str, runs: int = RUNS) -> list[tuple[str, str, str]]:
+    from collector import create_app
+
+    app = create_app({"DB": db, "SECRET_KEY": "bench"})
+    client = logged_in_client(app)
+    rows: list[tuple[str, str, str]] = []
+    verdicts: list[tuple[str, str, str]] = []
+
+    def page(what: str, url: str, target: float | None) -> None:
+        progress(f"timing {url}")
+        ms, size = time_page(client, url, runs)
+        rows.append((what, f"{ms:.0f} ms", f"median of {runs}, {size // 1024} KiB, GET {url}"))
+        if target is not None:
+            verdicts.append((what, "met" if ms < target else "MISSED", f"< {target:.0f} ms"))
+
+    page("overview, last 90 days", "/admin/", OVERVIEW_MS)
+    page("overview, this year", "/admin/?period=year", OVERVIEW_MS)
+    page("overview, all time", "/admin/?period=all", OVERVIEW_MS)
+    page("overview, 90 days, by department", "/admin/?period=90d&by=department", OVERVIEW_MS)
+    page("overview, 90 days, segment=business", "/admin/?period=90d&p.segment=business", OVERVIEW_MS)
+    page("comments, newest first", "/admin/comments", COMMENTS_MS)
+    page("comments, search", "/admin/comments?q=levering", COMMENTS_MS)
+    page("comments, detractors this year", "/admin/comments?period=year&category=detractor", COMMENTS_MS)
+
+    progress("exporting every row as CSV")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"from bench.admin import export_child; export_child({db!r}, {'/admin/export?period=all'!r})",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+        check=False,
+    )
+    sys.stderr.write("\n")
+    if done.returncode != 0:
+        raise RuntimeError(f"export failed: {done.stderr.strip()[-500:]}")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    exported = result["lines"] - 1  # the header
+    rate = exported / result["seconds"]
+    rows.append(
+        (
+            "export CSV, all rows",
+            f"{rate:,.0f} rows/s",
+            f"{exported:,} rows, {result['bytes'] / 2**20:.0f} MiB in {result['seconds']:.1f} s "
+            f"({exported / result['cpu_seconds']:,.0f} rows per CPU second), peak RSS {result['peak_mb']:.0f} MB",
+        )
+    )
+    verdicts.append(("export rows/s", "met" if rate >= EXPORT_ROWS_PER_S else "MISSED", f">= {EXPORT_ROWS_PER_S:,}"))
+    verdicts.append(
+        ("export peak memory", "met" if result["peak_mb"] < EXPORT_PEAK_MB else "MISSED", f"< {EXPORT_PEAK_MB:.0f} MB")
+    )
+    return rows + [(f"target: {what}", verdict, target) for what, verdict, target in verdicts]
+
+
+def run(rows: int = ROWS, runs: int = RUNS, db: str | None = None) -> list[tuple[str, str, str]]:
+    """Fill a database (unless *db* exists already) and measure; rows of (what, figure, details)."""
+    with tempfile.TemporaryDirectory(prefix="anbefal-bench-") as tmp:
+        path = db or os.path.join(tmp, "admin.db")
+        if not os.path.exists(path):
+            started = time.monotonic()
+            fill(path, rows)
+            filled = time.monotonic() - started
+        else:
+            filled = None
+        figures = measure(path, runs)
+        from collector import storage
+
+        conn = storage.connect(path)
+        count = storage.count_responses(conn)
+        conn.close()
+        filled_in = f", filled in {filled:.0f} s" if filled else ""
+        load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+        head = [
+            ("database", f"{count:,} responses", f"5 touchpoints over {DAYS} days{filled_in}"),
+            ("machine load", load, "load average (1, 5, 15 min) after measuring; other work slows every figure"),
+        ]
+        return head + figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.admin", description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=ROWS, help="responses to fill in (default 1,000,000)")
+    parser.add_argument("--runs", type=int, default=RUNS, help="timed runs per page (median reported)")
+    parser.add_argument("--db", help="use (or fill, if missing) this database file and keep it")
+    args = parser.parse_args(argv)
+    table = run(args.rows, args.runs, args.db)
+    width = max(len(row[0]) for row in table)
+    for what, figure, details in table:
+        print(f"{what:<{width}}  {figure:>16}  {details}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
