@@ -321,3 +321,12 @@ def test_answers_from_link_pages_are_limited_and_the_pages_are_not(setup):
     assert refused.mimetype == "text/html"  # a person sees a page, not JSON
     assert "try again in 60 seconds" in refused.get_data(as_text=True)
     assert storage.count_responses(s.conn) == 1  # one answer per ref, the refused one not stored
+
+
+def test_answers_stay_fsynced_after_a_counter_was_written(app, clock):
+    """Counters skip the fsync; the connection's answers must not."""
+    from collector import get_db
+
+    with app.test_request_context():
+        ratelimit.hit("k", 5, 60)
+        assert get_db().execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
