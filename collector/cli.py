@@ -412,10 +412,7 @@ def user_add(email: str, password_stdin: bool) -> None:
         email = users.clean_email(email)
     except users.BadUserInput as exc:
         raise click.BadParameter(str(exc), param_hint="EMAIL") from None
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password = _read_password(password_stdin)
     try:
         created = users.add_user(get_db(), email, password)
     except users.BadUserInput as exc:
@@ -423,6 +420,32 @@ def user_add(email: str, password_stdin: bool) -> None:
     except storage.DuplicateUser:
         raise click.ClickException(f"a user {email!r} exists already") from None
     click.echo(f"Created user {created.email}. Log in at {public_url()}/admin/login")
+
+
+@user.command("password")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the new password from standard input (first line).")
+@with_appcontext
+def user_password(email: str, password_stdin: bool) -> None:
+    """Give EMAIL a new password; their open sessions end."""
+    from admin import users
+
+    found = storage.get_user_by_email(get_db(), email.strip())
+    if found is None:
+        raise click.ClickException(f"no user {email!r} (see `anbefal user list`)")
+    password = _read_password(password_stdin)
+    try:
+        users.check_new_password(password)
+    except users.BadUserInput as exc:
+        raise click.ClickException(str(exc)) from None
+    storage.set_user_password(get_db(), found.id, users.hash_password(password))
+    click.echo(f"New password set for {found.email}; their sessions have ended.")
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
 
 
 @user.command("list")

@@ -89,6 +89,18 @@ def test_user_add_refuses_a_duplicate_whatever_its_case(cli, conn):
     assert len(storage.list_users(conn)) == 1
 
 
+def test_user_password_sets_a_new_one_and_ends_sessions(cli, admin_client, conn):
+    r = cli("user", "password", ADMIN_EMAIL, "--password-stdin", input="a brand new password\n")
+    assert r.exit_code == 0, r.output
+    assert admin_client.get("/admin/comments").status_code == 302
+    assert login(admin_client).status_code == 401
+    assert login(admin_client, password="a brand new password").status_code == 302
+    r = cli("user", "password", ADMIN_EMAIL, "--password-stdin", input="short\n")
+    assert r.exit_code == 1 and "at least 10 characters" in r.output
+    r = cli("user", "password", "nobody@example.com", "--password-stdin", input="long enough password\n")
+    assert r.exit_code == 1 and "no user" in r.output
+
+
 def test_user_remove_unknown_is_an_error(cli):
     r = cli("user", "remove", "nobody@example.com")
     assert r.exit_code == 1
@@ -394,3 +406,28 @@ def test_base_page_has_landmarks_skip_link_and_navigation(admin_client):
     for label in ("Comments", "To follow up", "Log out"):
         assert label in html
     assert 'aria-current="page">Comments<' in html
+
+
+# --------------------------------------------------------------------------
+# Docs
+# --------------------------------------------------------------------------
+
+
+def test_readme_documents_the_admin_settings_and_user_commands():
+    from pathlib import Path
+
+    from collector import DEFAULTS
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    settings = readme[readme.index("<!-- settings: admin -->") :]
+    for key in ("ADMIN_SESSION_LIFETIME", "ADMIN_SECURE_COOKIE", "ADMIN_LOGIN_ATTEMPTS", "ADMIN_LOGIN_WINDOW"):
+        assert key in DEFAULTS
+        assert f"| `ANBEFAL_{key}` | `{DEFAULTS[key]}` |" in settings, key
+    assert "| `ANBEFAL_ADMIN_PAGE_SIZE` | `50` |" in settings
+    for command in (
+        "user add EMAIL [--password-stdin]",
+        "user password EMAIL [--password-stdin]",
+        "user list",
+        "user remove EMAIL",
+    ):
+        assert f"| `anbefal {command}` |" in readme, command
