@@ -56,6 +56,9 @@ DEFAULTS: dict[str, Any] = {
     # (POST, PATCH) and widget configs read (GET).
     "RATELIMIT_WRITES": "30/minute",
     "RATELIMIT_READS": "300/minute",
+    # POST /api/v1/links (with an API key) per client address: generous, as
+    # mail tools make links in bulk.
+    "RATELIMIT_LINK_API": "600/minute",
     # Answers from known bots and crawlers get a success answer but are not stored.
     "BOT_FILTER": "on",
     # Seconds within which one visitor's answers without a ref to one
@@ -111,9 +114,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     ratelimit.configure(app)
     ratelimit.protect(app, "api")
-    # Survey link pages: only the answers sent from them. POST /api/v1/links
-    # needs an API key and stays unlimited, so a mail tool can make links in bulk.
+    # Survey link pages: only the answers sent from them, not the pages.
     ratelimit.protect(app, "links", reads=False)
+    ratelimit.protect(app, "link_api", setting="RATELIMIT_LINK_API")
 
     from . import security
 

@@ -23,7 +23,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
+from functools import partial, wraps
 from typing import Any
 
 from flask import Flask, current_app, request
@@ -37,7 +37,7 @@ CLEANUP_EVERY = 60
 
 # The settings (ANBEFAL_RATELIMIT_*) that hold "N/period" limits; views and
 # blueprints name them without the prefix.
-LIMIT_SETTINGS = ("RATELIMIT_WRITES", "RATELIMIT_READS")
+LIMIT_SETTINGS = ("RATELIMIT_WRITES", "RATELIMIT_READS", "RATELIMIT_LINK_API")
 
 _PERIODS = {"s": 1, "second": 1, "m": 60, "minute": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
 _LIMIT_RE = re.compile(r"^\s*(\d+)\s*(?:/|per)\s*(\d*)\s*([a-z]+?)s?\s*$")
@@ -157,17 +157,27 @@ def setting_for_method(method: str) -> str:
     return "RATELIMIT_READS" if method in ("GET", "HEAD") else "RATELIMIT_WRITES"
 
 
-def protect(app: Flask, *blueprints: str, reads: bool = True) -> None:
+def protect(app: Flask, *blueprints: str, reads: bool = True, setting: str | None = None) -> None:
     """Limit every request to the named blueprints per client address
     (CORS preflights excepted): writes by RATELIMIT_WRITES, and reads (GET,
-    HEAD) by RATELIMIT_READS unless *reads* is False.
+    HEAD) by RATELIMIT_READS unless *reads* is False; or every request by
+    *setting*, a limit of their own.
 
     Hooked on the app rather than on the blueprint objects, which are shared
     by every app made in one process and cannot take hooks once registered.
     """
-    hook = _rate_limit_request if reads else _rate_limit_writes
+    if setting is not None:
+        hook = partial(_rate_limit_by, setting)
+    else:
+        hook = _rate_limit_request if reads else _rate_limit_writes
     for name in blueprints:
         app.before_request_funcs.setdefault(name, []).append(hook)
+
+
+def _rate_limit_by(setting: str):
+    if request.method == "OPTIONS":
+        return None
+    return check(setting)
 
 
 def _rate_limit_request():

@@ -25,9 +25,8 @@ BODY_METHODS = ("POST", "PATCH", "PUT", "DELETE")
 CORS_ENDPOINT_PREFIXES = ("api.", "openapi.")
 CORS_ENDPOINTS = {"embed.widget_script", "embed.versioned_widget_script"}
 # Not rate limited: a health check must never be refused, a CDN fetches the
-# script, the description is a static file, and making links needs an API key
-# (a mail tool makes them in bulk).
-UNLIMITED_ENDPOINTS = {"embed.widget_script", "embed.healthz", "openapi.openapi_json", "link_api.create_link"}
+# script, and the description is a static file.
+UNLIMITED_ENDPOINTS = {"embed.widget_script", "embed.versioned_widget_script", "embed.healthz", "openapi.openapi_json"}
 
 
 @dataclass
@@ -268,9 +267,8 @@ def test_api_500_is_json_and_tells_nothing(app, client, caplog):
 
 
 def test_every_limited_api_route_answers_429_as_json(db_path):
-    app = create_app(
-        {"TESTING": True, "DB": db_path, "SECRET_KEY": "k", "RATELIMIT_WRITES": "1/hour", "RATELIMIT_READS": "1/hour"}
-    )
+    limits = {"RATELIMIT_WRITES": "1/hour", "RATELIMIT_READS": "1/hour", "RATELIMIT_LINK_API": "1/hour"}
+    app = create_app({"TESTING": True, "DB": db_path, "SECRET_KEY": "k", **limits})
     client = app.test_client()
     limited = 0
     for route in api_routes(app):
@@ -284,7 +282,7 @@ def test_every_limited_api_route_answers_429_as_json(db_path):
         assert int(r.headers["Retry-After"]) > 0
         limited += 1
     assert limited >= 3
-    for endpoint in UNLIMITED_ENDPOINTS - {"link_api.create_link"}:
+    for endpoint in UNLIMITED_ENDPOINTS - {"embed.versioned_widget_script"}:
         url = app.url_map.bind("localhost").build(endpoint)
         assert all(client.get(url).status_code == 200 for _ in range(3)), endpoint
     storage.close_connections()
