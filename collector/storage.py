@@ -564,8 +564,13 @@ class ResponseFilter:
             clauses.append("r.channel = ?")
             params.append(self.channel)
         for key, value in (self.properties or {}).items():
-            clauses.append("json_extract(r.properties, '$.' || json_quote(?)) = ?")
-            params.extend([key, value])
+            # instr() first: a row can only match if the value's JSON text is
+            # in it somewhere, which is far cheaper to look for than to parse.
+            clauses.append(
+                "(instr(r.properties, ?) OR instr(r.properties, ?))"
+                " AND json_extract(r.properties, '$.' || json_quote(?)) = ?"
+            )
+            params.extend([json.dumps(value, ensure_ascii=False), json.dumps(value), key, value])
         return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
@@ -915,9 +920,10 @@ def score_counts_by_period(
     if flt.properties or (flt.since and len(flt.since) != 10):
         # Only the answers themselves know their properties.
         where, params = flt.where()
-        source = (
-            f"(SELECT r.touchpoint_id, substr(r.created_at, 1, 10) AS day, r.score, 1 AS n FROM responses r {where})"
-        )
+        # Grouped by day first: the week or month is then worked out once per
+        # day, not once per answer.
+        source = f"""(SELECT r.touchpoint_id, substr(r.created_at, 1, 10) AS day, r.score, COUNT(*) AS n
+                      FROM responses r {where} GROUP BY day, r.touchpoint_id, r.score)"""
     else:
         clauses, params = [], []
         for clause, value in (
