@@ -313,3 +313,20 @@ def test_follow_up_waits_however_old_the_answer(admin_client, make_touchpoint, c
     old = storage.insert_response(conn, tp.id, 0, created_at="2020-01-01T00:00:00Z")
     assert ids_on(admin_client.get("/admin/follow-up").text) == [old]
     assert ids_on(admin_client.get("/admin/follow-up?period=30d").text) == []
+
+
+@pytest.mark.parametrize("walk_from", [1, 10**9])
+def test_both_search_plans_find_the_same_page(monkeypatch, make_touchpoint, conn, walk_from):
+    """A common word walks the index, a rare one sorts its matches: same rows either way."""
+    monkeypatch.setattr(storage, "SEARCH_WALK_FROM", walk_from)
+    tp = make_touchpoint()
+    # ids out of time order, as imported or demo answers may be
+    made = {}
+    for i, day in enumerate([5, 1, 9, 3, 7, 2, 8]):
+        comment = "late parcel" if i % 2 == 0 else "fine"
+        made[i] = storage.insert_response(conn, tp.id, 3, comment=comment, created_at=f"2026-02-0{day}T10:00:00Z")
+    page = storage.list_responses(conn, search=storage.fts_query("late"), commented=True, limit=2)
+    assert [row["id"] for row in page.rows] == [made[2], made[6]]  # days 9 and 8
+    rest = storage.list_responses(conn, search=storage.fts_query("late"), commented=True, limit=2, before=page.older)
+    assert [row["id"] for row in rest.rows] == [made[4], made[0]]  # days 7 and 5
+    assert rest.older is None
