@@ -73,7 +73,7 @@ def stacked_bar(summary: nps.Summary, chart_id: str, name: str) -> Markup:
 # Trend chart geometry, in viewBox units: sized for a card 320 px wide or
 # more, so that 12-unit text stays readable on a phone.
 _W, _H = 360, 210
-_LEFT, _RIGHT, _TOP, _BOTTOM = 34, 10, 10, 30
+_LEFT, _RIGHT, _TOP, _BOTTOM = 36, 10, 10, 36
 
 
 def _scale(points: Sequence[TrendPoint], target: int | None) -> tuple[int, int]:
@@ -141,7 +141,7 @@ def trend(
         )
         body.append(
             f'<text class="axis" x="{_LEFT - 4}" y="{y}" text-anchor="end" dominant-baseline="middle" '
-            f'font-size="12" fill="{MUTED}">{escape(nps.format_nps(value) if value else "0")}</text>'
+            f'font-size="13" fill="{MUTED}">{escape(nps.format_nps(value) if value else "0")}</text>'
         )
         value += grid_step
     if target is not None and low <= target <= high:
@@ -183,14 +183,20 @@ def trend(
             f"{escape(nps.format_nps(s.nps))}, n = {s.n}</title></circle>"
         )
     # Period labels: as many as fit without overlapping.
-    every = max(1, -(-len(points) // 6))
+    every = max(1, -(-len(points) // 4))
     for i, point in enumerate(points):
         if i % every == 0:
             body.append(
-                f'<text class="axis" x="{_num(x_of(i))}" y="{_H - _BOTTOM + 16}" text-anchor="middle" font-size="12" '
-                f'fill="{MUTED}">{escape(point.label)}</text>'
+                f'<text class="axis" x="{_num(x_of(i))}" y="{_H - _BOTTOM + 24}" text-anchor="middle" font-size="13" '
+                f'fill="{MUTED}">{escape(_axis_label(point.label))}</text>'
             )
     return _svg(chart_id, f"0 0 {_W} {_H}", title, desc, body, "chart-trend")
+
+
+def _axis_label(label: str) -> str:
+    """A week's label on the axis is its number alone ("W35"); the title and
+    the table beside the chart give the year."""
+    return label.split("-", 1)[1] if "-W" in label else label
 
 
 def _runs(indexes: list[int]) -> list[list[int]]:
@@ -209,7 +215,7 @@ def _xy(x: float, y: float) -> str:
 
 
 _DW, _DH = 360, 170
-_DTOP, _DBOTTOM, _DSIDE = 18, 22, 6
+_DTOP, _DBOTTOM, _DSIDE = 20, 24, 6
 
 
 def distribution(counts: Sequence[int], chart_id: str, name: str) -> Markup:
@@ -235,11 +241,11 @@ def distribution(counts: Sequence[int], chart_id: str, name: str) -> Markup:
         )
         centre = _num(_DSIDE + slot * (score + 0.5))
         body.append(
-            f'<text class="count" x="{centre}" y="{_num(y - 4)}" text-anchor="middle" font-size="12" '
+            f'<text class="count" x="{centre}" y="{_num(y - 4)}" text-anchor="middle" font-size="13" '
             f'fill="{INK}">{count}</text>'
         )
         body.append(
-            f'<text class="axis" x="{centre}" y="{_DH - 6}" text-anchor="middle" font-size="12" '
+            f'<text class="axis" x="{centre}" y="{_DH - 6}" text-anchor="middle" font-size="13" '
             f'fill="{MUTED}">{score}</text>'
         )
     return _svg(chart_id, f"0 0 {_DW} {_DH}", title, desc, body, "chart-distribution")
