@@ -32,7 +32,7 @@ def followup():
     # A detractor waits in the list however long ago they answered.
     flt, errors = listing.read_filters(default_period="all")
     counts = {name: storage.count_followup(get_db(), name, flt.response_filter()) for name in VIEW_LABELS}
-    found = listing.fetch(flt, followup=view)
+    found = listing.fetch(flt, followup=view, by_category=view != "open")
     return render_template(
         "admin/followup.html",
         listing=found,

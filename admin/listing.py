@@ -45,10 +45,12 @@ def read_filters(default_period: str | None = None) -> tuple[filters.Filters, li
     return filters.parse(args, touchpoint_ids=ids)
 
 
-def fetch(flt: filters.Filters, *, commented: bool = False, followup: str | None = None) -> Listing:
+def fetch(
+    flt: filters.Filters, *, commented: bool = False, followup: str | None = None, by_category: bool = True
+) -> Listing:
     """Read category, search and cursor from the URL and fetch that page within *flt*."""
     args = request.args
-    category = args.get("category") if args.get("category") in CATEGORY_LABELS else None
+    category = args.get("category") if by_category and args.get("category") in CATEGORY_LABELS else None
     query = args.get("q", "").strip()[:MAX_QUERY]
     empty = storage.ResponsePage(rows=[], newer=None, older=None)
     search = storage.fts_query(query) if query else None

@@ -252,6 +252,10 @@ def test_to_follow_up_lists_open_detractors_with_counts(admin_client, answers, c
     assert 'Contacted, not resolved <span class="count">1</span>' in html
     assert 'Resolved <span class="count">1</span>' in html
     assert ids_on(admin_client.get("/admin/follow-up?show=contacted").text) == [answers["silent"]]
+    # The open list is detractors only: a category carried over from another tab is ignored there.
+    html = admin_client.get("/admin/follow-up?category=promoter").text
+    assert ids_on(html) == [answers["danish"], answers["late"]] and 'id="category"' not in html
+    assert ids_on(admin_client.get("/admin/follow-up?show=resolved&category=promoter").text) == [answers["great"]]
 
 
 def test_everything_followed_up_says_so(admin_client, answers):
