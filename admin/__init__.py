@@ -18,6 +18,8 @@ def register(app: Flask) -> None:
     # Overview, filters and export: import their modules below.
     # isort: split
     from . import export, overview  # noqa: F401 - their routes register on bp
+
+    overview.check_settings(app)
     # (end of that part)
 
     auth.init_app(app)

@@ -144,3 +144,29 @@ def test_no_touchpoints_yet(admin_client):
     assert "No answers" in html or "anbefal touchpoint add" in html
     assert 'id="all"' in html  # all together, with no NPS
     assert card(html, "all")["nps"] == "—"
+
+
+def test_the_minimum_number_of_answers_is_a_setting(db_path, conn, make_touchpoint):
+    from admin import users
+    from collector import create_app
+
+    add(conn, make_touchpoint("checkout"), [9, 9, 7], "2026-03-02")
+    users.add_user(conn, "few@example.com", "a long enough password")
+
+    def overview(**config) -> str:
+        client = create_app({"TESTING": True, "DB": db_path, "SECRET_KEY": "test-key", **config}).test_client()
+        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/admin/login").text).group(1)
+        data = {"email": "few@example.com", "password": "a long enough password", "csrf_token": token}
+        assert client.post("/admin/login", data=data).status_code == 302
+        return client.get("/admin/?" + WEEK).text
+
+    assert "Few answers:</strong> 3 of the 30 this figure needs" in overview()
+    assert "Few answers" not in overview(MIN_ANSWERS=3)
+
+
+@pytest.mark.parametrize("value", [0, -5, "many", 2.5, True])
+def test_a_bad_minimum_is_refused_at_start(db_path, value):
+    from collector import create_app
+
+    with pytest.raises(ValueError, match="ANBEFAL_MIN_ANSWERS must be a whole number of 1 or more"):
+        create_app({"TESTING": True, "DB": db_path, "SECRET_KEY": "test-key", "MIN_ANSWERS": value})
