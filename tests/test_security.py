@@ -5,13 +5,15 @@ X-Forwarded-* believed from exactly ANBEFAL_PROXIES proxies."""
 
 from __future__ import annotations
 
+import os
 import urllib.request
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
-from conftest import LiveServer
+from conftest import LiveServer, csrf_token_of
 from werkzeug.routing import Rule
 from werkzeug.routing.converters import IntegerConverter, PathConverter, UUIDConverter
 
@@ -365,3 +367,44 @@ def test_gunicorn_believes_no_forwarded_header_either(tmp_path):
         assert "https://" not in page
     finally:
         server.stop()
+
+
+# -- no address in the database ---------------------------------------------------
+
+
+def test_no_client_address_is_stored_whatever_is_requested(db_path):
+    """Every route, a widget answer, a link answer and failed logins, all from
+    one address: the address appears nowhere in the database file."""
+    address = "203.0.113.199"
+    app = create_app({"TESTING": True, "DB": db_path, "SECRET_KEY": "k", "DEMO": True})
+    conn = storage.connect(db_path)
+    tp = storage.insert_touchpoint(conn, "checkout")
+    tokens = Tokens(["k"])
+    client = app.test_client()
+    environ = {"REMOTE_ADDR": address}
+    for route in routes(app):
+        send(client, route, json={"score": 9}, environ_base=environ)
+    widget = {"token": tokens.make_embed_token(tp.id), "score": 7, "comment": "ok"}
+    assert send_answer(client, widget, environ).status_code == 201
+    link = "/s/" + tokens.make_link_token(tp.id, ref="T-5")
+    page = client.get(link + "?score=8", environ_base=environ).get_data(as_text=True)
+    form_token = page.split('name="form_token" value="')[1].split('"')[0]
+    assert client.post(link, data={"score": "8", "form_token": form_token}, environ_base=environ).status_code == 200
+    csrf = csrf_token_of(client.get("/admin/login", environ_base=environ).get_data(as_text=True))
+    for _ in range(3):
+        login = {"email": "who@example.com", "password": "wrong", "csrf_token": csrf}
+        assert client.post("/admin/login", data=login, environ_base=environ).status_code == 401
+    assert storage.count_responses(conn) == 2
+    assert storage.count_rate_limits(conn) > 0
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    dump = "\n".join(conn.iterdump())
+    assert address not in dump
+    for path in (db_path, db_path + "-wal"):
+        if os.path.exists(path):
+            assert address.encode() not in Path(path).read_bytes(), path
+    conn.close()
+    storage.close_connections()
+
+
+def send_answer(client, body, environ):
+    return client.post("/api/v1/responses", json=body, headers={"User-Agent": CHROME}, environ_base=environ)
