@@ -29,6 +29,14 @@ def test_the_served_widget_fits_the_size_budget(client):
     assert b"placeholder" not in source and len(source) > 4000
 
 
+def test_the_widget_needs_nothing_newer_than_es2017():
+    # ES2018+ syntax a browser from 2017 would refuse: optional chaining,
+    # nullish coalescing, optional catch binding, object spread.
+    source = widget_asset().body.decode()
+    for pattern in (r"\?\.[A-Za-z_$\[(]", r"\?\?", r"catch\s*\{", r"\{\s*\.\.\.", r",\s*\.\.\.\w+\s*\}"):
+        assert not re.search(pattern, source), pattern
+
+
 def test_plain_url_short_cache_etag_and_304(client):
     r = client.get("/anbefal.js", headers=GZIP)
     assert r.mimetype == "text/javascript"

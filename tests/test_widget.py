@@ -613,3 +613,48 @@ def test_a_second_copy_on_the_page_does_nothing(page: Page, shop: Shop, problems
     page.wait_for_load_state("networkidle")
     expect(widget(page)).to_have_count(1)
     assert problems == []
+
+
+# --------------------------------------------------------------------------
+# The demo shop page, as `make run` serves it
+# --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def demo_server(tmp_path):
+    from conftest import LiveServer
+
+    server = LiveServer(str(tmp_path / "demo.db"), tmp_path, args=["--demo"]).start()
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_the_demo_shop_page(page: Page, demo_server, problems, width):
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto(demo_server.url + "/demo")
+    order = page.locator("main .lead strong").text_content()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you for your order")
+
+    score_box(page, 10).click()
+    widget(page).locator("textarea").fill(COMMENT)
+    widget(page).get_by_role("button", name="Send").click()
+    expect(widget(page).get_by_role("status")).to_have_text(i18n.TEXTS["en"]["thanks"])
+    conn = storage.connect(demo_server.db)
+    try:
+        row = wait_for(lambda: conn.execute("SELECT * FROM responses WHERE ref = ?", (order,)).fetchone())
+        assert (row["score"], row["comment"], row["channel"]) == (10, COMMENT, "widget")
+        assert json.loads(row["properties"]) == {"segment": "private", "delivery": "parcel shop"}
+    finally:
+        conn.close()
+
+    # Answered: a reload leaves it away, and the demo's button brings it back.
+    page.reload()
+    expect(widget(page)).to_have_count(0)
+    page.get_by_role("button", name="Ask me again").click()
+    expect(widget(page).locator("legend")).to_be_visible()
+
+    page.get_by_role("link", name="Dansk").click()
+    expect(widget(page).locator("legend")).to_have_text(i18n.TEXTS["da"]["question"])
+    assert problems == []
