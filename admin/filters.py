@@ -43,9 +43,6 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _PROPERTY_KEY = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
-# The parameters these filters own; a page may add its own beside them.
-OWN_PARAMS = ("period", "since", "until", "touchpoint", "channel", "by", "interval", "add_key", "add_value")
-
 
 @dataclass(frozen=True)
 class Filters:
@@ -136,9 +133,6 @@ class Filters:
         items = flt.params() + [(key, str(value)) for key, value in pairs if value is not None]
         return urlencode(items)
 
-    def without_property(self, key: str) -> Filters:
-        return replace(self, properties=tuple(item for item in self.properties if item[0] != key))
-
 
 def parse(
     args: Mapping[str, Any],
@@ -150,8 +144,8 @@ def parse(
 
     Returns the filters and a list of messages, one per value that was refused;
     a refused value leaves its filter at the default. *touchpoint_ids*, when
-    given, are the touchpoints that exist. Parameters not named in OWN_PARAMS
-    (and not starting with "p.") are left for the page to read.
+    given, are the touchpoints that exist. Other parameters (a page's own,
+    such as a search) are left for the page to read.
     """
     today = today or datetime.now(UTC).date()
     errors: list[str] = []

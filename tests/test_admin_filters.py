@@ -164,7 +164,6 @@ def test_query_with_changes_and_extra_parameters():
     flt, _ = parse("period=30d&p.segment=private")
     assert flt.query(channel="link") == "period=30d&channel=link&p.segment=private"
     assert flt.query({"page": 2, "q": None}) == "period=30d&p.segment=private&page=2"
-    assert flt.without_property("segment").query() == "period=30d"
     assert filters.is_canonical(MultiDict([("period", "30d"), ("p.segment", "private"), ("page", "2")]), flt, {"page"})
 
 
