@@ -177,6 +177,18 @@ def test_cookie_is_secure_over_https(client, admin_user):
     assert "Secure" in session_cookie(r)
 
 
+def test_cookie_is_secure_behind_a_trusted_https_proxy(tmp_path):
+    app = create_app({"DB": str(tmp_path / "x.db"), "SECRET_KEY": "k", "PROXIES": 1})
+    behind_https = app.test_client().get("/admin/login", headers={"X-Forwarded-Proto": "https"})
+    assert "Secure" in session_cookie(behind_https)
+    behind_http = app.test_client().get("/admin/login", headers={"X-Forwarded-Proto": "http"})
+    assert "Secure" not in session_cookie(behind_http)
+    # Without a trusted proxy the header is not believed.
+    plain = create_app({"DB": str(tmp_path / "y.db"), "SECRET_KEY": "k"}).test_client()
+    assert "Secure" not in session_cookie(plain.get("/admin/login", headers={"X-Forwarded-Proto": "https"}))
+    storage.close_connections()
+
+
 def test_secure_cookie_can_be_forced(tmp_path, conn):
     app = create_app({"DB": str(tmp_path / "x.db"), "SECRET_KEY": "k", "ADMIN_SECURE_COOKIE": True})
     r = app.test_client().get("/admin/login")
