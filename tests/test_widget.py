@@ -658,3 +658,26 @@ def test_the_demo_shop_page(page: Page, demo_server, problems, width):
     page.get_by_role("link", name="Dansk").click()
     expect(widget(page).locator("legend")).to_have_text(i18n.TEXTS["da"]["question"])
     assert problems == []
+
+
+def test_a_slip_in_the_properties_loses_no_answer(page: Page, shop: Shop, problems):
+    tp = shop.touchpoint()
+    properties = {"total": 123.5, "vip": True, "nested": {"a": 1}, "bad key": "x", "none": None, "long": "x" * 300}
+    snippet = shop.snippet(tp, ref="R" * 250, properties=json.dumps(properties), manual="")
+    page.goto(shop.page(snippet))
+    page.evaluate("() => anbefal('show', {properties: ['not', 'a', 'map']})")
+    score_box(page, 9).click()
+    [row] = wait_for(lambda: rows(shop.conn))
+    assert row["properties"] == {"total": "123.5", "vip": "true", "long": "x" * 200}
+    assert row["ref"] == "R" * 200
+    assert problems == []
+
+
+@pytest.mark.parametrize("attribute", ["not json", "[1, 2]", '"text"'])
+def test_properties_that_are_no_object_are_left_out(page: Page, shop: Shop, problems, attribute):
+    tp = shop.touchpoint()
+    page.goto(shop.page(shop.snippet(tp, properties=attribute)))
+    score_box(page, 4).click()
+    [row] = wait_for(lambda: rows(shop.conn))
+    assert row["properties"] == {}
+    assert problems == []

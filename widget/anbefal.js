@@ -100,14 +100,35 @@ max-width:none!important}.p{padding:12px}.s{gap:3px}.s span{height:38px;font-siz
     const number = (value) => (value == null || value === "" ? NaN : +value);
     const delay = number(data.delay);
     const sample = number(data.sample);
+    const isMap = (x) => x && typeof x == "object" && !Array.isArray(x);
     let properties = {};
     if (data.properties) {
       try {
         properties = JSON.parse(data.properties);
       } catch (e) {
-        warn("data-properties is not valid JSON; sending no properties");
+        properties = null;
+      }
+      if (!isMap(properties)) {
+        warn("data-properties is not a JSON object; sending no properties");
+        properties = {};
       }
     }
+
+    // The collector refuses an answer whose properties are not up to 20 short
+    // strings under simple names: numbers become strings and the rest is left
+    // out here, so that a slip in a shop's template never loses answers.
+    const clean = (props) => {
+      const kept = {};
+      let count = 0;
+      for (const key in props) {
+        const value = props[key];
+        if (count < 20 && /^[\w][\w.-]{0,39}$/.test(key) && value != null && typeof value !== "object") {
+          kept[key] = String(value).slice(0, 200);
+          count++;
+        } else warn("property " + key.slice(0, 40) + " left out: the collector takes 20 short strings at most");
+      }
+      return kept;
+    };
 
     // localStorage "anbefal": {token: time until which the survey stays away}.
     // Preview mode neither reads nor writes it.
@@ -165,7 +186,9 @@ max-width:none!important}.p{padding:12px}.s{gap:3px}.s span{height:38px;font-siz
       return loadConfig().then(
         (c) => {
           if (!(sample >= 0) && sampledOut(+c.sample_rate)) return;
-          render(c, options.ref == null ? data.ref : String(options.ref), Object.assign({}, properties, options.properties));
+          const ref = options.ref == null ? data.ref : String(options.ref);
+          const props = Object.assign({}, properties, isMap(options.properties) ? options.properties : {});
+          render(c, ref && ref.slice(0, 200), clean(props));
         },
         (e) => {
           // The collector is down or refused us: leave the page untouched, and
