@@ -163,3 +163,25 @@ def test_create_a_touchpoint_copy_its_snippet_and_preview_it(page, live_server, 
     expect(frame.get_by_text("Tak for dit svar!")).to_be_visible()
     assert storage.count_responses(live_conn) == 0
     assert [report for report in csp_reports if "api/v1/responses" not in report] == []
+
+
+def test_pages_fit_360_px_and_start_with_a_skip_link(browser, live_server, live_conn, admin_user):
+    tp = storage.insert_touchpoint(live_conn, "a-touchpoint-with-a-rather-long-name", origins=["https://shop.example"])
+    storage.insert_response(
+        live_conn, tp.id, 3, comment="x" * 300, ref="REF-" + "9" * 60, properties={"department": "north-east-" * 5}
+    )
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    try:
+        log_in(page, live_server, "/admin/comments")
+        for path in ("/admin/comments", "/admin/follow-up", "/admin/touchpoints", f"/admin/touchpoints/{tp.id}"):
+            page.goto(live_server.url + path)
+            overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            assert overflow <= 0, f"{path} is {overflow} px too wide at 360 px"
+            # The first Tab reaches the skip link, which moves on to the main content.
+            page.keyboard.press("Tab")
+            expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
+            page.keyboard.press("Enter")
+            expect(page.locator("main")).to_be_focused()
+    finally:
+        context.close()
