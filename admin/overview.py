@@ -53,7 +53,8 @@ def overview():
         intervals=filters.INTERVALS,
         formats=FORMATS,
         export_url=export_url,
-        followup_url=_followup_url,
+        page_url=_page_url,
+        with_property=_with_property,
         charts=charts,
         format_nps=nps.format_nps,
         signed=_signed,
@@ -63,12 +64,19 @@ def overview():
     return html, 400 if errors else 200
 
 
-def _followup_url(flt: filters.Filters, card: stats.Card) -> str | None:
-    """The follow-up view for this card's open detractors, if the admin has one."""
-    if "admin.followup" not in current_app.view_functions:
+def _page_url(endpoint: str, flt: filters.Filters, card: stats.Card) -> str | None:
+    """Another admin page (comments, follow-up) with this card's filters, if the admin has it."""
+    if endpoint not in current_app.view_functions:
         return None
     touchpoint_id = card.touchpoint.id if card.touchpoint else flt.touchpoint_id
-    return url_for("admin.followup") + "?" + flt.query(touchpoint_id=touchpoint_id)
+    # The breakdown and the trend's steps are the overview's own.
+    return url_for(endpoint) + "?" + flt.query(touchpoint_id=touchpoint_id, breakdown=None, interval="auto")
+
+
+def _with_property(flt: filters.Filters, key: str, value: str) -> str:
+    """This view, limited to answers whose property *key* is *value*."""
+    properties = tuple(sorted({**flt.property_dict, key: value}.items()))
+    return url_for("admin.overview") + "?" + flt.query(properties=properties, breakdown=None)
 
 
 def _signed(value: int | None) -> str:

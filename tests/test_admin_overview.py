@@ -170,3 +170,14 @@ def test_a_bad_minimum_is_refused_at_start(db_path, value):
 
     with pytest.raises(ValueError, match="ANBEFAL_MIN_ANSWERS must be a whole number of 1 or more"):
         create_app({"TESTING": True, "DB": db_path, "SECRET_KEY": "test-key", "MIN_ANSWERS": value})
+
+
+def test_links_carry_the_filters(admin_client, seeded):
+    checkout, _support = seeded
+    html = admin_client.get(f"/admin/?{WEEK}&channel=widget&by=segment").text
+    # A breakdown value narrows the view to it; the comments keep the filters and the card's touchpoint.
+    assert f'href="/admin/?{WEEK.replace("&", "&amp;")}&amp;channel=widget&amp;p.segment=private"' in html
+    assert (
+        f'href="/admin/comments?{WEEK.replace("&", "&amp;")}&amp;touchpoint={checkout.id}&amp;channel=widget"'
+        ">Read the comments on checkout</a>"
+    ) in html
