@@ -564,13 +564,16 @@ class ResponseFilter:
             clauses.append("r.channel = ?")
             params.append(self.channel)
         for key, value in (self.properties or {}).items():
-            # instr() first: a row can only match if the value's JSON text is
-            # in it somewhere, which is far cheaper to look for than to parse.
+            # Looking for text is far cheaper than parsing JSON. The pair as
+            # insert_response writes it ('"key": "value"') can only be that
+            # property (a quote inside a JSON string is escaped); else a row
+            # can only match if the value's JSON text is in it somewhere.
+            pair = json.dumps(key, ensure_ascii=False) + ": " + json.dumps(value, ensure_ascii=False)
             clauses.append(
-                "(instr(r.properties, ?) OR instr(r.properties, ?))"
-                " AND json_extract(r.properties, '$.' || json_quote(?)) = ?"
+                "(instr(r.properties, ?) OR ((instr(r.properties, ?) OR instr(r.properties, ?))"
+                " AND json_extract(r.properties, '$.' || json_quote(?)) = ?))"
             )
-            params.extend([json.dumps(value, ensure_ascii=False), json.dumps(value), key, value])
+            params.extend([pair, json.dumps(value, ensure_ascii=False), json.dumps(value), key, value])
         return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 

@@ -198,3 +198,27 @@ def test_filters_select_the_right_rows(conn, make_touchpoint):
     assert count("period=30d&channel=link") == {a.id: (0, 0, 1)}
     assert count("period=30d&p.segment=business") == {a.id: (0, 0, 1), b.id: (1, 1, 0)}
     assert count("since=2026-11-24&until=2026-11-24") == {a.id: (0, 0, 1)}
+
+
+def test_property_filters_match_exactly(conn, make_touchpoint):
+    tp = make_touchpoint("a")
+    for score, props in [
+        (10, {"segment": "business"}),
+        (9, {"segment": "business-plus"}),  # the value as a prefix
+        (8, {"xsegment": "business"}),  # the key as a suffix
+        (7, {"other": "business", "segment": "private"}),  # the value under another key
+        (6, {"segment": 'say "business"'}),  # quotes inside the value
+        (5, {"segment": "Sønderjylland"}),
+        (4, {}),
+    ]:
+        storage.insert_response(conn, tp.id, score, properties=props)
+
+    def scores(**properties) -> list[int]:
+        flt = storage.ResponseFilter(properties=properties)
+        return sorted(row["score"] for row in storage.iter_export_rows(conn, flt))
+
+    assert scores(segment="business") == [10]
+    assert scores(segment='say "business"') == [6]
+    assert scores(segment="Sønderjylland") == [5]
+    assert scores(other="business", segment="private") == [7]
+    assert scores(segment="busi") == []
