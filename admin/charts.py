@@ -151,36 +151,32 @@ def trend(
             f'stroke-width="1.5" stroke-dasharray="5 4"/>'
         )
     # The band and the line, drawn in runs of consecutive periods with answers.
-    runs = _runs([i for i, p in enumerate(points) if p.summary.n])
-    for run in _runs([i for i, p in enumerate(points) if p.summary.margin is not None]):
+    mid = {i: p.summary.nps_exact for i, p in enumerate(points) if p.summary.nps_exact is not None}
+    spread = {i: p.summary.margin for i, p in enumerate(points) if p.summary.margin is not None}
+    for run in _runs(sorted(spread)):
         if len(run) >= 2:
-            upper = [_xy(x_of(i), y_of(points[i].summary.nps_exact + points[i].summary.margin)) for i in run]
-            lower = [_xy(x_of(i), y_of(points[i].summary.nps_exact - points[i].summary.margin)) for i in reversed(run)]
+            upper = [_xy(x_of(i), y_of(mid[i] + spread[i])) for i in run]
+            lower = [_xy(x_of(i), y_of(mid[i] - spread[i])) for i in reversed(run)]
             body.append(f'<polygon class="band" points="{" ".join(upper + lower)}" fill="{BAND}" fill-opacity="0.15"/>')
         else:
-            s = points[run[0]].summary
-            y1, y2 = y_of(s.nps_exact + s.margin), y_of(s.nps_exact - s.margin)
+            i = run[0]
+            y1, y2 = y_of(mid[i] + spread[i]), y_of(mid[i] - spread[i])
             body.append(
-                f'<rect class="band" x="{_num(x_of(run[0]) - 4)}" y="{_num(y1)}" width="8" height="{_num(y2 - y1)}" '
+                f'<rect class="band" x="{_num(x_of(i) - 4)}" y="{_num(y1)}" width="8" height="{_num(y2 - y1)}" '
                 f'fill="{BAND}" fill-opacity="0.15"/>'
             )
-    for run in runs:
+    for run in _runs(sorted(mid)):
         if len(run) >= 2:
-            path = " ".join(
-                f"{'M' if j == 0 else 'L'}{_num(x_of(i))},{_num(y_of(points[i].summary.nps_exact))}"
-                for j, i in enumerate(run)
-            )
+            path = " ".join(f"{'M' if j == 0 else 'L'}{_xy(x_of(i), y_of(mid[i]))}" for j, i in enumerate(run))
             body.append(f'<path class="line" d="{path}" fill="none" stroke="{LINE}" stroke-width="2"/>')
-    for i, point in enumerate(points):
-        s = point.summary
-        if not s.n:
-            continue
-        few = s.n < min_answers
+    for i, exact in mid.items():
+        point = points[i]
+        few = point.summary.n < min_answers
         fill = "#ffffff" if few else LINE
         body.append(
-            f'<circle class="point{" few" if few else ""}" cx="{_num(x_of(i))}" cy="{_num(y_of(s.nps_exact))}" r="3.5" '
+            f'<circle class="point{" few" if few else ""}" cx="{_num(x_of(i))}" cy="{_num(y_of(exact))}" r="3.5" '
             f'fill="{fill}" stroke="{LINE}" stroke-width="2"><title>{escape(point.label)}: NPS '
-            f"{escape(nps.format_nps(s.nps))}, n = {s.n}</title></circle>"
+            f"{escape(nps.format_nps(point.summary.nps))}, n = {point.summary.n}</title></circle>"
         )
     # Period labels: as many as fit without overlapping.
     every = max(1, -(-len(points) // 4))

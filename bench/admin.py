@@ -84,7 +84,7 @@ def generate(touchpoint_ids: list[int], rows: int, seed: int = 20261125) -> Iter
             ensure_ascii=False,
         )
         stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
-        followup = (None, None, None, None)
+        followup: tuple[str | None, ...] = (None, None, None, None)
         if score <= 6 and age > 0.05 and rng.random() < 0.8:
             followup = ("resolved", "Called, sorted out.", "support@example.com", stamp)
         yield (
