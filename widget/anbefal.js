@@ -73,7 +73,8 @@ p.e{color:#b42318;font-weight:600}
 p.e:empty{display:none}
 .r{display:flex;justify-content:flex-end;gap:8px;margin:12px 0 0}
 button{font:inherit;cursor:pointer}
-.b{min-height:40px;padding:0 16px;border:1px solid #1d56b8;border-radius:6px;background:#1d56b8;color:#fff;font-weight:600}
+.b{min-height:40px;padding:0 16px;border:1px solid #1d56b8;border-radius:6px;background:#1d56b8;color:#fff;
+font-weight:600}
 .b.k{background:#fff;color:#1d56b8}
 .x{position:absolute;top:8px;right:8px;width:32px;height:32px;padding:0;border:0;border-radius:6px;background:none;
 color:#545d6e;font-size:24px;line-height:1}
@@ -82,7 +83,8 @@ color:#545d6e;font-size:24px;line-height:1}
 @media(max-width:480px){:host{right:8px!important;left:8px!important;bottom:8px!important;width:auto!important;
 max-width:none!important}.p{padding:12px}.s{gap:3px}.s span{height:38px;font-size:14px}}
 @media(forced-colors:active){.s input:checked+span{forced-color-adjust:none;background:Highlight;color:HighlightText}}
-@media(prefers-reduced-motion:no-preference){.p{animation:i .2s ease-out}@keyframes i{from{opacity:0;transform:translateY(8px)}}}
+@media(prefers-reduced-motion:no-preference){.p{animation:i .2s ease-out}
+@keyframes i{from{opacity:0;transform:translateY(8px)}}}
 `;
 
   const start = () => {
@@ -213,7 +215,8 @@ max-width:none!important}.p{padding:12px}.s{gap:3px}.s span{height:38px;font-siz
         root.append(h("style", {}, CSS));
       }
 
-      const page = /^https?:$/.test(location.protocol) ? (location.origin + location.pathname).slice(0, 2000) : undefined;
+      // Without query string and fragment, which can carry personal details.
+      const page = /^https?:$/.test(location.protocol) ? (location.origin + location.pathname).slice(0, 2000) : null;
       let score = null; // chosen in the page
       let saved = null; // stored by the collector
       let id = null;
@@ -270,7 +273,8 @@ max-width:none!important}.p{padding:12px}.s{gap:3px}.s span{height:38px;font-siz
         event.preventDefault();
         const comment = area.value.trim();
         queue(saveScore);
-        (comment ? queue(() => (id === null ? Promise.reject() : api("PATCH", "/" + id, { secret, comment }))) : chain).then((ok) => ok && thanks());
+        const saveComment = () => (id === null ? Promise.reject() : api("PATCH", "/" + id, { secret, comment }));
+        (comment ? queue(saveComment) : chain).then((ok) => ok && thanks());
       };
 
       const scale = h(
@@ -310,7 +314,8 @@ max-width:none!important}.p{padding:12px}.s{gap:3px}.s span{height:38px;font-siz
         h(
           "div",
           { class: "r" },
-          h("button", { type: "button", class: "b k", onclick: () => queue(saveScore).then((ok) => ok && thanks()) }, t.skip),
+          h("button", { type: "button", class: "b k", onclick: () => queue(saveScore).then((ok) => ok && thanks()) },
+            t.skip),
           h("button", { type: "submit", class: "b" }, t.send)
         )
       );
