@@ -497,7 +497,9 @@ def test_it_stays_away_for_repeat_days_after_an_answer(page: Page, shop: Shop, a
     [(key, until)] = wait_for(lambda: local_storage(page)).items()
     now = page.evaluate("() => Date.now()")
     assert key == shop.tokens.make_embed_token(tp.id)
-    assert 29.9 * DAY_MS < until - now <= 30 * DAY_MS
+    # A second of slack: Chromium coarsens Date.now(), and two readings taken
+    # a moment apart have been seen 1 ms out of order.
+    assert 29.9 * DAY_MS < until - now <= 30 * DAY_MS + 1000
 
     api_calls.clear()
     page.reload()
@@ -519,7 +521,7 @@ def test_it_stays_away_after_a_dismissal(page: Page, shop: Shop, api_calls):
     expect(widget(page)).to_have_count(0)
     assert rows(shop.conn) == []
     [until] = local_storage(page).values()
-    assert 6.9 * DAY_MS < until - page.evaluate("() => Date.now()") <= 7 * DAY_MS
+    assert 6.9 * DAY_MS < until - page.evaluate("() => Date.now()") <= 7 * DAY_MS + 1000
     api_calls.clear()
     page.reload()  # async scripts run before the load event that reload() waits for
     expect(widget(page)).to_have_count(0)
