@@ -121,6 +121,19 @@ class LiveServer:
         self.stop()
         raise RuntimeError(f"server did not answer within 30 s:\n{self.read_log()}")
 
+    def cli(self, *args: str, input: str | None = None) -> subprocess.CompletedProcess:
+        """Run `anbefal ARGS...` against this server's database; fail the test if it fails."""
+        result = subprocess.run(
+            [sys.executable, "-m", "collector", *args],
+            input=input,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stderr + result.stdout
+        return result
+
     def read_log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
@@ -214,6 +227,13 @@ def chromium_executable() -> str | None:
         if candidate and os.access(candidate, os.X_OK):
             return candidate
     return shutil.which("chromium")
+
+
+@pytest.fixture(scope="session")
+def base_url() -> str | None:
+    """Browser tests open full URLs; this replaces pytest-playwright's fallback
+    fixture, a method that pytest 9 warns about (warnings are errors here)."""
+    return None
 
 
 @pytest.fixture(scope="session")

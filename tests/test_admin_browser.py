@@ -5,8 +5,6 @@ and try the widget preview."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 
 import pytest
 from playwright.sync_api import expect
@@ -20,25 +18,10 @@ PASSWORD = "a password for the browser"
 MARKUP = "<img src=x onerror=alert(1)> and <b>bold</b>"
 
 
-@pytest.fixture(scope="session")
-def base_url() -> str | None:
-    """These tests open full URLs; this replaces pytest-playwright's fallback
-    fixture, a method that pytest 9 warns about (warnings are errors here)."""
-    return None
-
-
 @pytest.fixture
 def admin_user(live_server) -> None:
     """A user made with `anbefal user add --password-stdin` against the live database."""
-    result = subprocess.run(
-        [sys.executable, "-m", "collector", "user", "add", EMAIL, "--password-stdin"],
-        input=PASSWORD + "\n",
-        env=live_server.env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr + result.stdout
+    live_server.cli("user", "add", EMAIL, "--password-stdin", input=PASSWORD + "\n")
 
 
 @pytest.fixture

@@ -8,8 +8,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
@@ -25,24 +23,10 @@ PASSWORD = "a password for the overview"
 WEEK = "/admin/?period=custom&since=2026-03-01&until=2026-03-07"
 
 
-@pytest.fixture(scope="session")
-def base_url() -> str | None:
-    """Full URLs only; replaces pytest-playwright's fallback fixture, which pytest 9 warns about."""
-    return None
-
-
 @pytest.fixture
 def analyst(live_server) -> None:
     """A login made with `anbefal user add --password-stdin` against the live database."""
-    result = subprocess.run(
-        [sys.executable, "-m", "collector", "user", "add", EMAIL, "--password-stdin"],
-        input=PASSWORD + "\n",
-        env=live_server.env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr + result.stdout
+    live_server.cli("user", "add", EMAIL, "--password-stdin", input=PASSWORD + "\n")
 
 
 @pytest.fixture

@@ -21,13 +21,6 @@ SAVED = "Your answer has been saved."
 THANKS = "Thank you for your answer!"
 
 
-@pytest.fixture(scope="session")
-def base_url() -> str | None:
-    """These tests open full URLs; this replaces pytest-playwright's fallback
-    fixture, a method that pytest 9 warns about (warnings are errors here)."""
-    return None
-
-
 @pytest.fixture
 def support(live_conn):
     return storage.insert_touchpoint(live_conn, "support")

@@ -23,13 +23,6 @@ DAY_MS = 24 * 60 * 60 * 1000
 COMMENT = "Blåbærgrød på ærø 😀"
 
 
-@pytest.fixture(scope="session")
-def base_url() -> str | None:
-    """These tests open full URLs; this replaces pytest-playwright's fallback
-    fixture, a method that pytest 9 warns about (warnings are errors here)."""
-    return None
-
-
 def wait_for(check: Callable[[], Any], timeout: float = 10.0) -> Any:
     """Poll *check* until it returns something truthy; fail after *timeout* seconds."""
     deadline = time.monotonic() + timeout
