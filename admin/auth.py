@@ -30,7 +30,8 @@ from flask import (
     session,
     url_for,
 )
-from flask.sessions import SecureCookieSessionInterface
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from flask.wrappers import Request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from collector import get_db, ratelimit, storage
@@ -57,6 +58,14 @@ class AdminSessionInterface(SecureCookieSessionInterface):
     behind a proxy once ANBEFAL_PROXIES lets Anbefal trust X-Forwarded-Proto;
     true or false force it.
     """
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        # Most requests (every answer to the API) carry no admin cookie: give
+        # them their empty session without building a signing serializer,
+        # which costs about as much as checking a signature.
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
 
     def get_cookie_secure(self, app: Flask) -> bool:
         setting = app.config.get("ADMIN_SECURE_COOKIE", "auto")

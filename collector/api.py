@@ -55,7 +55,7 @@ def touchpoint_from_token(token: Any) -> storage.Touchpoint:
         touchpoint_id = get_tokens().read_embed_token(token)
     except InvalidToken as exc:
         raise ApiError(400, "invalid_token", "the token is missing, malformed or not genuine") from exc
-    touchpoint = storage.get_touchpoint(get_db(), touchpoint_id)
+    touchpoint = storage.get_touchpoint_shared(get_db(), touchpoint_id)
     if touchpoint is None:
         raise ApiError(404, "unknown_touchpoint", "the touchpoint of this token no longer exists")
     return touchpoint

@@ -11,6 +11,7 @@ filter off.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from flask import current_app, request
@@ -57,6 +58,9 @@ _PATTERN = re.compile(
 )
 
 
+# Browsers send a handful of distinct User-Agents, over and over; remembering
+# the verdict spares each answer a search of ~30 patterns (~25 µs).
+@functools.lru_cache(maxsize=1024)
 def is_bot(user_agent: str | None) -> bool:
     """Return True for the User-Agent of a known bot or crawler."""
     return bool(user_agent) and _PATTERN.search(user_agent) is not None

@@ -427,6 +427,27 @@ def get_touchpoint(conn: sqlite3.Connection, touchpoint_id: int) -> Touchpoint |
     return Touchpoint.from_row(row) if row else None
 
 
+# Every answer reads its touchpoint. The row is read each time, so an edited
+# touchpoint (its origins, say) counts at once, but turning the same values
+# into a Touchpoint again (JSON, dataclass) is skipped: equal rows share one,
+# per process, which callers only read.
+_SHARED_TOUCHPOINTS: dict[tuple, Touchpoint] = {}
+
+
+def get_touchpoint_shared(conn: sqlite3.Connection, touchpoint_id: int) -> Touchpoint | None:
+    """Like get_touchpoint, for callers that never change what they get."""
+    row = conn.execute("SELECT * FROM touchpoints WHERE id = ?", (touchpoint_id,)).fetchone()
+    if row is None:
+        return None
+    values = tuple(row)
+    touchpoint = _SHARED_TOUCHPOINTS.get(values)
+    if touchpoint is None:
+        if len(_SHARED_TOUCHPOINTS) >= 256:
+            _SHARED_TOUCHPOINTS.clear()  # old versions of edited touchpoints; a site has a handful
+        touchpoint = _SHARED_TOUCHPOINTS[values] = Touchpoint.from_row(row)
+    return touchpoint
+
+
 def get_touchpoint_by_name(conn: sqlite3.Connection, name: str) -> Touchpoint | None:
     row = conn.execute("SELECT * FROM touchpoints WHERE name = ?", (name,)).fetchone()
     return Touchpoint.from_row(row) if row else None

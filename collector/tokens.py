@@ -13,7 +13,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from itsdangerous import BadData, Serializer, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
+from itsdangerous import (
+    BadData,
+    Serializer,
+    SignatureExpired,
+    TimestampSigner,
+    URLSafeSerializer,
+    URLSafeTimedSerializer,
+)
 
 EMBED = "anbefal.embed"
 EDIT = "anbefal.edit"
@@ -46,7 +53,7 @@ class Tokens:
         self._keys = list(reversed(secret_keys))
         # Built once per purpose: making a serializer costs about as much as
         # checking a signature, and every answer needs two.
-        self._serializers: dict[tuple[str, bool], Any] = {}
+        self._serializers: dict[tuple[str, Any], Any] = {}
         # Embed tokens never expire and the keys of this object never change,
         # so a token once found genuine stays genuine: remember its touchpoint.
         self._embed_cache: dict[str, int] = {}
@@ -56,6 +63,12 @@ class Tokens:
         if serializer is None:
             serializer = self._serializers[salt, False] = URLSafeSerializer(self._keys, salt=salt)
         return serializer
+
+    def _signer(self, salt: str) -> TimestampSigner:
+        signer = self._serializers.get((salt, "signer"))
+        if signer is None:
+            signer = self._serializers[salt, "signer"] = TimestampSigner(self._keys, salt=salt)
+        return signer
 
     def _timed(self, salt: str) -> URLSafeTimedSerializer:
         serializer = self._serializers.get((salt, True))
@@ -85,12 +98,30 @@ class Tokens:
     # -- edit secrets: let the browser that stored an answer add its comment.
 
     def make_edit_secret(self, response_id: int) -> str:
-        return self._timed(EDIT).dumps({"r": response_id})
+        # The id itself, timestamped and signed ("7.<time>.<signature>"), with
+        # the same salt, keys and signer as the serializer's tokens: every
+        # answer gets one, and skipping JSON, zlib and base64 makes it about
+        # three times cheaper.
+        return self._signer(EDIT).sign(str(response_id)).decode("ascii")
 
     def check_edit_secret(self, secret: Any, response_id: int, max_age: int) -> None:
         """Raise unless *secret* was made for *response_id* within *max_age* seconds."""
-        payload = _loads(self._timed(EDIT), secret, max_age=max_age)
-        if not isinstance(payload, dict) or payload.get("r") != response_id:
+        if not isinstance(secret, str) or not secret or len(secret) > 1000:
+            raise InvalidToken("missing or malformed token")
+        try:
+            value = self._signer(EDIT).unsign(secret, max_age=max_age).decode("ascii")
+            if value.isdigit():
+                found: Any = int(value)
+            else:
+                # A secret made as a serialized {"r": id} before they were
+                # signed ids: still good until it expires.
+                payload = self._timed(EDIT).load_payload(value.encode("ascii"))
+                found = payload.get("r") if isinstance(payload, dict) else None
+        except SignatureExpired as exc:
+            raise ExpiredToken("token has expired") from exc
+        except (BadData, UnicodeDecodeError) as exc:
+            raise InvalidToken("token is not valid") from exc
+        if type(found) is not int or found != response_id:
             raise InvalidToken("secret belongs to another response")
 
     # -- links: survey links for mail, see collector.links. A link names its

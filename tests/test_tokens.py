@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from itsdangerous import URLSafeSerializer
+from itsdangerous import URLSafeSerializer, URLSafeTimedSerializer
 
 from collector import tokens as tokens_module
 from collector.tokens import ExpiredToken, InvalidToken, Tokens
@@ -187,3 +187,21 @@ def test_link_form_token_is_bound_to_touchpoint_and_ref_and_expires(signer, monk
     monkeypatch.setattr(itsdangerous.timed.time, "time", lambda: real_time() + 61)
     with pytest.raises(ExpiredToken):
         signer.check_link_form_token(token, 5, "T-1", max_age=60)
+
+
+def test_edit_secret_made_as_serialized_payload_still_unlocks_its_answer(signer):
+    # Secrets handed out before they became signed ids stay good until they expire.
+    old_style = URLSafeTimedSerializer(["old-key", "new-key"], salt=tokens_module.EDIT).dumps({"r": 7})
+    signer.check_edit_secret(old_style, 7, max_age=60)
+    with pytest.raises(InvalidToken):
+        signer.check_edit_secret(old_style, 8, max_age=60)
+    not_an_id = URLSafeTimedSerializer(["old-key", "new-key"], salt=tokens_module.EDIT).dumps({"r": "7"})
+    with pytest.raises(InvalidToken):
+        signer.check_edit_secret(not_an_id, 7, max_age=60)
+
+
+def test_edit_secret_is_refused_when_its_id_is_altered(signer):
+    secret = signer.make_edit_secret(7)
+    assert secret.startswith("7.")
+    with pytest.raises(InvalidToken):
+        signer.check_edit_secret("8" + secret[1:], 8, max_age=60)
