@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import http.server
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -17,6 +18,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from collector import create_app, storage
 
@@ -155,6 +157,30 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     server = LiveServer(str(tmp_path / "live.db"), tmp_path).start()
     yield server
     server.stop()
+
+
+class LiveAdmin:
+    """A login to a live server's admin, made with `anbefal user add --password-stdin`."""
+
+    def __init__(self, server: LiveServer, email: str, password: str):
+        self.server = server
+        self.email = email
+        self.password = password
+        server.cli("user", "add", email, "--password-stdin", input=password + "\n")
+
+    def log_in(self, page, path: str) -> None:
+        """Open *path*, get sent to the login page, log in and land on *path*."""
+        page.goto(self.server.url + path)
+        expect(page).to_have_url(re.compile(r"/admin/login\?next="))
+        page.get_by_label("Email").fill(self.email)
+        page.get_by_label("Password").fill(self.password)
+        page.get_by_role("button", name="Log in").click()
+        expect(page).to_have_url(self.server.url + path)
+
+
+@pytest.fixture
+def live_admin(live_server: LiveServer) -> LiveAdmin:
+    return LiveAdmin(live_server, "owner@example.com", "a password for the browser")
 
 
 @pytest.fixture

@@ -13,15 +13,7 @@ from collector import storage
 
 pytestmark = pytest.mark.browser
 
-EMAIL = "ambassador@example.com"
-PASSWORD = "a password for the browser"
 MARKUP = "<img src=x onerror=alert(1)> and <b>bold</b>"
-
-
-@pytest.fixture
-def admin_user(live_server) -> None:
-    """A user made with `anbefal user add --password-stdin` against the live database."""
-    live_server.cli("user", "add", EMAIL, "--password-stdin", input=PASSWORD + "\n")
 
 
 @pytest.fixture
@@ -44,23 +36,14 @@ def csp_reports(page) -> list[str]:
     return found
 
 
-def log_in(page, live_server, path: str) -> None:
-    page.goto(live_server.url + path)
-    expect(page).to_have_url(re.compile(r"/admin/login\?next="))
-    page.get_by_label("Email").fill(EMAIL)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(live_server.url + path)
-
-
 def test_log_in_follow_up_a_detractor_and_see_markup_as_text(
-    page, live_server, live_conn, admin_user, dialogs, csp_reports
+    page, live_server, live_conn, live_admin, dialogs, csp_reports
 ):
     tp = storage.insert_touchpoint(live_conn, "checkout")
     happy = storage.insert_response(live_conn, tp.id, 10, comment="Lovely")
     angry = storage.insert_response(live_conn, tp.id, 2, comment=MARKUP, ref="ORDER-9", properties={"segment": "b2b"})
 
-    log_in(page, live_server, "/admin/follow-up")
+    live_admin.log_in(page, "/admin/follow-up")
     card = page.locator(f"#r{angry}")
     expect(card.locator(".comment")).to_have_text(MARKUP)
     expect(card.locator(".comment img")).to_have_count(0)
@@ -79,7 +62,7 @@ def test_log_in_follow_up_a_detractor_and_see_markup_as_text(
     row = storage.get_response(live_conn, angry)
     assert row["followup_status"] == "contacted"
     assert row["followup_note"] == "Called; sending a new parcel <today>"
-    assert row["followup_by"] == EMAIL
+    assert row["followup_by"] == live_admin.email
     # Contacted: off the open list, on the contacted one, the note as text.
     expect(page.locator(f"#r{angry}")).to_have_count(0)
     page.get_by_role("link", name=re.compile("Contacted, not resolved")).click()
@@ -92,14 +75,14 @@ def test_log_in_follow_up_a_detractor_and_see_markup_as_text(
     assert csp_reports == []
 
 
-def test_wrong_password_then_log_out(page, live_server, admin_user):
+def test_wrong_password_then_log_out(page, live_server, live_admin):
     page.goto(live_server.url + "/admin/comments")
-    page.get_by_label("Email").fill(EMAIL)
+    page.get_by_label("Email").fill(live_admin.email)
     page.get_by_label("Password").fill("not the password")
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("alert")).to_contain_text("Wrong email or password")
-    expect(page.get_by_label("Email")).to_have_value(EMAIL)
-    page.get_by_label("Password").fill(PASSWORD)
+    expect(page.get_by_label("Email")).to_have_value(live_admin.email)
+    page.get_by_label("Password").fill(live_admin.password)
     page.get_by_role("button", name="Log in").click()
     expect(page).to_have_url(live_server.url + "/admin/comments")
 
@@ -109,9 +92,9 @@ def test_wrong_password_then_log_out(page, live_server, admin_user):
     expect(page).to_have_url(re.compile(r"/admin/login"))
 
 
-def test_create_a_touchpoint_copy_its_snippet_and_preview_it(page, live_server, live_conn, admin_user, csp_reports):
+def test_create_a_touchpoint_copy_its_snippet_and_preview_it(page, live_server, live_conn, live_admin, csp_reports):
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
-    log_in(page, live_server, "/admin/touchpoints")
+    live_admin.log_in(page, "/admin/touchpoints")
     page.get_by_role("link", name="New touchpoint").click()
 
     # A mistake first: the form comes back with what was typed.
@@ -148,7 +131,7 @@ def test_create_a_touchpoint_copy_its_snippet_and_preview_it(page, live_server, 
     assert [report for report in csp_reports if "api/v1/responses" not in report] == []
 
 
-def test_pages_fit_360_px_and_start_with_a_skip_link(browser, live_server, live_conn, admin_user):
+def test_pages_fit_360_px_and_start_with_a_skip_link(browser, live_server, live_conn, live_admin):
     tp = storage.insert_touchpoint(live_conn, "a-touchpoint-with-a-rather-long-name", origins=["https://shop.example"])
     storage.insert_response(
         live_conn, tp.id, 3, comment="x" * 300, ref="REF-" + "9" * 60, properties={"department": "north-east-" * 5}
@@ -156,7 +139,7 @@ def test_pages_fit_360_px_and_start_with_a_skip_link(browser, live_server, live_
     context = browser.new_context(viewport={"width": 360, "height": 740})
     page = context.new_page()
     try:
-        log_in(page, live_server, "/admin/comments")
+        live_admin.log_in(page, "/admin/comments")
         for path in ("/admin/comments", "/admin/follow-up", "/admin/touchpoints", f"/admin/touchpoints/{tp.id}"):
             page.goto(live_server.url + path)
             overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")

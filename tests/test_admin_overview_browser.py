@@ -18,15 +18,7 @@ from collector import storage
 
 pytestmark = pytest.mark.browser
 
-EMAIL = "analyst@example.com"
-PASSWORD = "a password for the overview"
 WEEK = "/admin/?period=custom&since=2026-03-01&until=2026-03-07"
-
-
-@pytest.fixture
-def analyst(live_server) -> None:
-    """A login made with `anbefal user add --password-stdin` against the live database."""
-    live_server.cli("user", "add", EMAIL, "--password-stdin", input=PASSWORD + "\n")
 
 
 @pytest.fixture
@@ -48,22 +40,13 @@ def answers(live_conn):
     return checkout, support
 
 
-def log_in(page, live_server, path: str) -> None:
-    page.goto(live_server.url + path)
-    expect(page).to_have_url(re.compile(r"/admin/login\?next="))
-    page.get_by_label("Email").fill(EMAIL)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(live_server.url + path)
-
-
 def figure(page, card: str, name: str):
     return page.locator(f'#{card} [data-figure="{name}"]')
 
 
-def test_filters_live_in_the_url(page, live_server, analyst, answers):
+def test_filters_live_in_the_url(page, live_server, live_admin, answers):
     checkout, support = answers
-    log_in(page, live_server, WEEK)
+    live_admin.log_in(page, WEEK)
     # All: 5 promoters, 3 passives, 2 detractors of 10 -> +30; checkout 4/1/2 of 7 -> +29.
     expect(figure(page, "all", "nps")).to_have_text("+30")
     expect(figure(page, "all", "n")).to_have_text("10")
@@ -103,8 +86,8 @@ def test_filters_live_in_the_url(page, live_server, analyst, answers):
     expect(figure(other, "all", "nps")).to_be_visible()
 
 
-def test_export_download_holds_what_the_filters_select(page, live_server, analyst, answers, tmp_path: Path):
-    log_in(page, live_server, WEEK + "&touchpoint=1")
+def test_export_download_holds_what_the_filters_select(page, live_server, live_admin, answers, tmp_path: Path):
+    live_admin.log_in(page, WEEK + "&touchpoint=1")
     with page.expect_download() as info:
         page.get_by_role("link", name="CSV", exact=True).click()
     download = info.value
