@@ -110,8 +110,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     admin.register(app)
 
     # Abuse and privacy: register rate limits, bot filter and security headers here.
-    from . import ratelimit
+    from . import ratelimit, settings
 
+    settings.whole_number(app, "DEDUP_WINDOW", minimum=0, meaning="a whole number of seconds (0 stores every answer)")
     ratelimit.configure(app)
     ratelimit.protect(app, "api")
     # Survey link pages: only the answers sent from them, not the pages.

@@ -107,7 +107,7 @@ def create_response():
         # Told it was stored, so it has no reason to retry; nothing is.
         return {"id": 0, "secret": get_tokens().make_edit_secret(0)}, 201
     conn = get_db()
-    window = int(current_app.config["DEDUP_WINDOW"])
+    window = current_app.config["DEDUP_WINDOW"]  # a whole number, checked at start
     if fields["ref"] is None and window > 0:
         # Without a ref, one visitor's answers to one touchpoint within the
         # window count once: the last one wins, in the same row.

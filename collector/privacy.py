@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import Flask, current_app
 
-from . import storage, visitors
+from . import settings, storage, visitors
 
 MAINTENANCE_EVERY = 3600  # seconds between runs, across all workers
 LOOK_EVERY = 60  # seconds between a worker's looks at whose turn it is
@@ -28,14 +28,11 @@ _next_look = 0.0
 
 def retention_days(app: Flask) -> int | None:
     """Return ANBEFAL_RETENTION_DAYS as a number of days, or None to keep answers forever."""
-    value = app.config.get("RETENTION_DAYS")
-    if value in (None, "", 0, "0"):
+    if app.config.get("RETENTION_DAYS") in (None, "", 0, "0"):
         return None
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"ANBEFAL_RETENTION_DAYS must be a whole number of days (or 0 to keep answers), not {value!r}")
-    return value
+    return settings.whole_number(
+        app, "RETENTION_DAYS", minimum=1, meaning="a whole number of days (or 0 to keep answers)"
+    )
 
 
 def cutoff(days: int) -> str:

@@ -19,6 +19,8 @@ import secrets
 from flask import Flask, abort, current_app, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from . import settings
+
 # Pages load only their own scripts, styles and images (inline styles are
 # allowed: the widget's shadow DOM and the e-mail-like landing pages use
 # them); nothing may frame them, and forms post only to this server.
@@ -30,12 +32,9 @@ CSP = (
 
 def trusted_proxies(app: Flask) -> int:
     """Return ANBEFAL_PROXIES as a count; refuse anything else at start."""
-    value = app.config.get("PROXIES") or 0
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError(f"ANBEFAL_PROXIES must be the number of reverse proxies in front of Anbefal, not {value!r}")
-    return value
+    if not app.config.get("PROXIES"):
+        app.config["PROXIES"] = 0
+    return settings.whole_number(app, "PROXIES", minimum=0, meaning="the number of reverse proxies in front of Anbefal")
 
 
 def install(app: Flask) -> None:

@@ -143,3 +143,15 @@ def test_the_hash_also_needs_the_secret_key(tmp_path, day):
             hashes.append(visitors.visitor_hash(ADDRESS, CHROME))
         storage.close_connections()
     assert hashes[0] != hashes[1]  # same database, same salt, another key
+
+
+@pytest.mark.parametrize("value", [-1, "ten minutes", "1.5", True])
+def test_a_bad_window_stops_the_app_instead_of_failing_answers(db_path, value):
+    with pytest.raises(ValueError, match="ANBEFAL_DEDUP_WINDOW must be a whole number of seconds"):
+        create_app({"TESTING": True, "DB": db_path, "SECRET_KEY": "k", "DEDUP_WINDOW": value})
+
+
+def test_a_window_given_as_digits_is_a_number(db_path):
+    app = create_app({"TESTING": True, "DB": db_path, "SECRET_KEY": "k", "DEDUP_WINDOW": "300"})
+    assert app.config["DEDUP_WINDOW"] == 300
+    storage.close_connections()
