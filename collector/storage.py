@@ -422,8 +422,11 @@ def update_touchpoint(conn: sqlite3.Connection, touchpoint_id: int, **fields: An
     return get_touchpoint(conn, touchpoint_id)
 
 
+_TOUCHPOINT_BY_ID = "SELECT * FROM touchpoints WHERE id = ?"
+
+
 def get_touchpoint(conn: sqlite3.Connection, touchpoint_id: int) -> Touchpoint | None:
-    row = conn.execute("SELECT * FROM touchpoints WHERE id = ?", (touchpoint_id,)).fetchone()
+    row = conn.execute(_TOUCHPOINT_BY_ID, (touchpoint_id,)).fetchone()
     return Touchpoint.from_row(row) if row else None
 
 
@@ -436,7 +439,7 @@ _SHARED_TOUCHPOINTS: dict[tuple, Touchpoint] = {}
 
 def get_touchpoint_shared(conn: sqlite3.Connection, touchpoint_id: int) -> Touchpoint | None:
     """Like get_touchpoint, for callers that never change what they get."""
-    row = conn.execute("SELECT * FROM touchpoints WHERE id = ?", (touchpoint_id,)).fetchone()
+    row = conn.execute(_TOUCHPOINT_BY_ID, (touchpoint_id,)).fetchone()
     if row is None:
         return None
     values = tuple(row)
@@ -684,9 +687,10 @@ def upsert_link_response(
     """
     now = utcnow()
     with writers_turn(conn):
-        return conn.execute(_UPSERT_LINK_RESPONSE, (touchpoint_id, score, comment, ref, locale, now, now)).fetchall()[
-            0
-        ][0]
+        [(response_id,)] = conn.execute(
+            _UPSERT_LINK_RESPONSE, (touchpoint_id, score, comment, ref, locale, now, now)
+        ).fetchall()
+    return response_id
 
 
 def get_response_by_ref(conn: sqlite3.Connection, touchpoint_id: int, ref: str) -> dict[str, Any] | None:
