@@ -1,0 +1,146 @@
+"""Group commit: answers that arrive together are written in one commit.
+
+Each test holds the writers' turn while answers arrive, as a long commit
+would, so that they queue behind it; then lets go and looks at which
+statements each thread's connection ran.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+
+import pytest
+
+from collector import storage
+
+UPSERT = "INSERT INTO responses ("
+
+
+@pytest.fixture
+def path(tmp_path):
+    path = str(tmp_path / "g.db")
+    conn = storage.connect(path)
+    storage.migrate(conn)
+    conn.close()
+    return path
+
+
+def wait_until(check, what: str) -> None:
+    deadline = time.monotonic() + 10
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting until {what}")
+        time.sleep(0.005)
+
+
+class Answerer(threading.Thread):
+    """A thread with a connection of its own that stores one answer and
+    records the statements its connection runs."""
+
+    def __init__(self, path: str, touchpoint_id: int, score: int, ref: str) -> None:
+        super().__init__(daemon=True)
+        self.conn = storage.connect(path)
+        self.statements: list[str] = []
+        self.conn.set_trace_callback(self.statements.append)
+        self.args_ = (touchpoint_id, score, ref)
+        self.id_: int | None = None
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        touchpoint_id, score, ref = self.args_
+        try:
+            self.id_ = storage.insert_response(self.conn, touchpoint_id, score, ref=ref, comment=f"comment {ref}")
+        except BaseException as exc:
+            self.error = exc
+        finally:
+            self.conn.close()
+
+    def ran(self, prefix: str) -> int:
+        """How many statements began with *prefix* (SQLite also reports a
+        statement again for each trigger it runs)."""
+        return sum(1 for statement in self.statements if statement.lstrip().startswith(prefix))
+
+
+def queue_behind_a_held_turn(path: str, scores: list[int]) -> list[Answerer]:
+    """Start one answer that leads (and blocks on the held turn), then the
+    others, which queue behind it; return all of them once they wait."""
+    setup = storage.connect(path)
+    touchpoint = storage.insert_touchpoint(setup, "checkout")
+    committer = storage.group_committer(setup)
+    assert committer is not None
+    holder = storage.connect(path)
+    answerers = [Answerer(path, touchpoint.id, score, f"R-{n}") for n, score in enumerate(scores)]
+    with storage.writers_turn(holder):
+        answerers[0].start()
+        wait_until(lambda: committer.leading and not committer.waiting, "the first answer leads")
+        for answerer in answerers[1:]:
+            answerer.start()
+        wait_until(lambda: len(committer.waiting) == len(scores) - 1, "the others queue")
+    for answerer in answerers:
+        answerer.join(10)
+        assert not answerer.is_alive()
+    holder.close()
+    setup.close()
+    return answerers
+
+
+def stored(path: str) -> dict[str, int]:
+    conn = sqlite3.connect(path)
+    try:
+        return dict(conn.execute("SELECT ref, id FROM responses").fetchall())
+    finally:
+        conn.close()
+
+
+def test_answers_that_queue_together_are_committed_in_one_transaction(path):
+    answerers = queue_behind_a_held_turn(path, [9, 10, 3, 7, 8, 0, 6, 5])
+
+    assert all(a.error is None for a in answerers)
+    # Every answer is stored once, under the id its caller was given.
+    assert stored(path) == {f"R-{n}": a.id_ for n, a in enumerate(answerers)}
+    assert len({a.id_ for a in answerers}) == 8
+    # The leader wrote its own answer alone; one of the seven that queued
+    # wrote all seven in one transaction, and the others ran nothing.
+    leader, queued = answerers[0], answerers[1:]
+    assert leader.ran(UPSERT) and not leader.ran("BEGIN")
+    writers = [a for a in queued if a.ran(UPSERT)]
+    assert len(writers) == 1
+    assert writers[0].ran("BEGIN IMMEDIATE") == 1 and writers[0].ran("COMMIT") == 1
+
+
+def test_a_failing_answer_in_a_group_fails_alone(path):
+    # A score of 11 breaks the table's CHECK: the group is rolled back and
+    # each answer written again on its own, so only that one fails.
+    answerers = queue_behind_a_held_turn(path, [9, 10, 11, 7])
+
+    failed = [a for a in answerers if a.error is not None]
+    assert [a.args_[2] for a in failed] == ["R-2"]
+    assert isinstance(failed[0].error, sqlite3.IntegrityError)
+    assert stored(path) == {f"R-{n}": a.id_ for n, a in enumerate(answerers) if n != 2}
+
+
+def test_many_threads_lose_nothing(path):
+    setup = storage.connect(path)
+    touchpoint = storage.insert_touchpoint(setup, "checkout")
+    setup.close()
+    answerers = [Answerer(path, touchpoint.id, n % 11, f"M-{n}") for n in range(40)]
+    for answerer in answerers:
+        answerer.start()
+    for answerer in answerers:
+        answerer.join(20)
+    assert all(a.error is None for a in answerers)
+    assert stored(path) == {f"M-{n}": a.id_ for n, a in enumerate(answerers)}
+
+
+def test_inside_a_transaction_an_answer_is_written_on_the_callers_connection(path):
+    conn = storage.connect(path)
+    touchpoint = storage.insert_touchpoint(conn, "checkout")
+    with storage.transaction(conn):
+        assert storage.group_committer(conn) is None
+        storage.insert_response(conn, touchpoint.id, 5, ref="T-1")
+        conn.execute("ROLLBACK")  # the caller's own transaction: gone with it
+        conn.execute("BEGIN")
+    assert stored(path) == {}
+    conn.close()
