@@ -153,9 +153,8 @@ def update_response(response_id: int):
     comment = validation.comment(body.get("comment"))
     if score is None and comment is None:
         raise ApiError(400, "nothing_to_update", "send a comment or a score")
-    with storage.transaction(conn):
-        if not storage.update_response(conn, response_id, score=score, comment=comment):
-            raise ApiError(404, "not_found", "no such response")
+    if not storage.update_response(conn, response_id, score=score, comment=comment):
+        raise ApiError(404, "not_found", "no such response")
     updated = storage.get_response(conn, response_id)
     assert updated is not None
     return {"id": response_id, "score": updated["score"], "comment": updated["comment"]}

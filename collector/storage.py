@@ -186,21 +186,21 @@ def _lock_fd(conn: sqlite3.Connection) -> int | None:
 
 
 class _Pending:
-    """One write statement waiting for its group's commit."""
+    """One write waiting for its group's commit."""
 
-    __slots__ = ("sql", "params", "done", "rows", "error")
+    __slots__ = ("write", "one_statement", "done", "value", "error")
 
-    def __init__(self, sql: str, params: tuple) -> None:
-        self.sql = sql
-        self.params = params
+    def __init__(self, write: Callable[[sqlite3.Connection], Any], one_statement: bool) -> None:
+        self.write = write
+        self.one_statement = one_statement
         self.done = False
-        self.rows: list = []
+        self.value: Any = None
         self.error: BaseException | None = None
 
-    def result(self) -> list:
+    def result(self) -> Any:
         if self.error is not None:
             raise self.error
-        return self.rows
+        return self.value
 
 
 class GroupCommitter:
@@ -224,9 +224,11 @@ class GroupCommitter:
         self.changed = threading.Condition()
         self.leading = False
 
-    def run(self, conn: sqlite3.Connection, sql: str, params: tuple) -> list:
-        """Execute one write statement; return its rows once committed."""
-        item = _Pending(sql, params)
+    def run(self, conn: sqlite3.Connection, write: Callable[[sqlite3.Connection], Any], one_statement: bool) -> Any:
+        """Run *write* (given the connection it is to use) in a group; return
+        what it returned, once committed. *one_statement*: it runs a single
+        write statement, atomic without a transaction of its own when alone."""
+        item = _Pending(write, one_statement)
         with self.changed:
             self.waiting.append(item)
             while self.leading and not item.done:
@@ -251,25 +253,24 @@ class GroupCommitter:
 
 
 def _commit_group(conn: sqlite3.Connection, group: list[_Pending]) -> None:
-    """Commit *group*, marking each statement done with its rows or its error."""
+    """Commit *group*, marking each write done with its value or its error."""
     try:
         if len(group) > 1:
             try:
                 with transaction(conn):
                     for item in group:
-                        item.rows = conn.execute(item.sql, item.params).fetchall()
+                        item.value = item.write(conn)
             except Exception:
                 if conn.in_transaction:  # a failed COMMIT leaves it open
                     conn.execute("ROLLBACK")
-                # One bad statement must not fail the others: each again, alone.
+                # One bad write must not fail the others: each again, alone.
             else:
                 for item in group:
                     item.done = True
                 return
         for item in group:
             try:
-                with writers_turn(conn):
-                    item.rows = conn.execute(item.sql, item.params).fetchall()
+                item.value = _write_alone(conn, item.write, item.one_statement)
             except Exception as exc:
                 item.error = exc
             item.done = True
@@ -278,6 +279,30 @@ def _commit_group(conn: sqlite3.Connection, group: list[_Pending]) -> None:
             if not item.done:
                 item.error, item.done = exc, True
         raise
+
+
+def _write_alone(conn: sqlite3.Connection, write: Callable[[sqlite3.Connection], Any], one_statement: bool) -> Any:
+    if one_statement:
+        # One round trip instead of three (BEGIN, the write, COMMIT), which
+        # matters while the others queue; the write must read its statement
+        # to the end, so that it has committed when the turn ends.
+        with writers_turn(conn):
+            return write(conn)
+    with transaction(conn):
+        return write(conn)
+
+
+def _write_answer(conn: sqlite3.Connection, write: Callable[[sqlite3.Connection], Any], one_statement: bool) -> Any:
+    """Run *write* on *conn*'s database and commit it, grouped with the
+    answers that arrive together when it can be (see GroupCommitter).
+
+    Inside a transaction of the caller's, *write* runs in it, and commits
+    with it.
+    """
+    committer = group_committer(conn)
+    if committer is not None:
+        return committer.run(conn, write, one_statement)
+    return _write_alone(conn, write, one_statement or conn.in_transaction)
 
 
 _committers: dict[tuple[int, str], GroupCommitter] = {}
@@ -618,8 +643,8 @@ def insert_response(
 
     With a ref, the same touchpoint and ref keep one response: a later answer
     replaces the score and comment of the earlier one (and keeps its id).
-    Outside a transaction it is one atomic statement that queues for the
-    writers' turn itself, holding it only while SQLite writes.
+    It is one atomic statement; outside a transaction it is committed before
+    this returns, with the answers that arrive together (_write_answer).
     """
     now = utcnow()
     params = (
@@ -635,30 +660,30 @@ def insert_response(
         created_at or now,
         created_at or now,
     )
-    committer = group_committer(conn)
-    if committer is not None:
-        return committer.run(conn, _UPSERT_RESPONSE, params)[0][0]
-    with writers_turn(conn):
-        # fetchall() reads the statement to its end: outside a transaction it
-        # has committed (and SQLite's lock is free) before this returns.
-        return conn.execute(_UPSERT_RESPONSE, params).fetchall()[0][0]
+    return _write_answer(conn, lambda c: c.execute(_UPSERT_RESPONSE, params).fetchall()[0][0], one_statement=True)
 
 
 def update_response(
     conn: sqlite3.Connection, response_id: int, *, score: int | None = None, comment: str | None = None
 ) -> bool:
-    """Change the score and/or comment of a response; False when it is gone."""
-    cur = conn.execute(
-        """
-        UPDATE responses SET
-            score = COALESCE(?, score),
-            comment = COALESCE(?, comment),
-            updated_at = ?
-        WHERE id = ?
-        """,
-        (score, comment, utcnow(), response_id),
-    )
-    return cur.rowcount == 1
+    """Change the score and/or comment of a response; False when it is gone.
+    Committed before it returns, as an answer is (see _write_answer)."""
+    params = (score, comment, utcnow(), response_id)
+
+    def write(c: sqlite3.Connection) -> bool:
+        cur = c.execute(
+            """
+            UPDATE responses SET
+                score = COALESCE(?, score),
+                comment = COALESCE(?, comment),
+                updated_at = ?
+            WHERE id = ?
+            """,
+            params,
+        )
+        return cur.rowcount == 1
+
+    return _write_answer(conn, write, one_statement=True)
 
 
 def get_response(conn: sqlite3.Connection, response_id: int) -> dict[str, Any] | None:
@@ -807,11 +832,8 @@ def upsert_link_response(
     the page does the moment a person acts on it) keeps it.
     """
     now = utcnow()
-    with writers_turn(conn):
-        [(response_id,)] = conn.execute(
-            _UPSERT_LINK_RESPONSE, (touchpoint_id, score, comment, ref, locale, now, now)
-        ).fetchall()
-    return response_id
+    params = (touchpoint_id, score, comment, ref, locale, now, now)
+    return _write_answer(conn, lambda c: c.execute(_UPSERT_LINK_RESPONSE, params).fetchall()[0][0], one_statement=True)
 
 
 def get_response_by_ref(conn: sqlite3.Connection, touchpoint_id: int, ref: str) -> dict[str, Any] | None:
@@ -1533,8 +1555,10 @@ def store_visitor_response(
     after *since*, that row takes the new answer, as a ref's row does: a
     burst of answers from one visitor counts once, and the last one wins.
     """
-    with transaction(conn):
-        row = conn.execute(
+    properties_json = json.dumps(properties or {}, ensure_ascii=False, sort_keys=True)
+
+    def write(c: sqlite3.Connection) -> int:
+        row = c.execute(
             """
             SELECT id FROM responses
             WHERE touchpoint_id = ? AND visitor = ? AND ref IS NULL AND updated_at >= ?
@@ -1544,7 +1568,7 @@ def store_visitor_response(
         ).fetchone()
         if row is None:
             return insert_response(
-                conn,
+                c,
                 touchpoint_id,
                 score,
                 comment=comment,
@@ -1554,24 +1578,18 @@ def store_visitor_response(
                 properties=properties,
                 visitor=visitor,
             )
-        conn.execute(
+        c.execute(
             """
             UPDATE responses SET score = ?, comment = ?, channel = ?, locale = ?, page = ?, properties = ?,
                                  updated_at = ?
             WHERE id = ?
             """,
-            (
-                score,
-                comment,
-                channel,
-                locale,
-                page,
-                json.dumps(properties or {}, ensure_ascii=False, sort_keys=True),
-                utcnow(),
-                row[0],
-            ),
+            (score, comment, channel, locale, page, properties_json, utcnow(), row[0]),
         )
         return row[0]
+
+    # Two statements: alone, in a transaction of its own.
+    return _write_answer(conn, write, one_statement=False)
 
 
 def clear_visitors_before(conn: sqlite3.Connection, before: str) -> int:

@@ -39,19 +39,30 @@ class Answerer(threading.Thread):
     """A thread with a connection of its own that stores one answer and
     records the statements its connection runs."""
 
-    def __init__(self, path: str, touchpoint_id: int, score: int, ref: str) -> None:
+    def __init__(self, path: str, touchpoint_id: int, score: int, ref: str, visitor: str | None = None) -> None:
         super().__init__(daemon=True)
         self.conn = storage.connect(path)
         self.statements: list[str] = []
         self.conn.set_trace_callback(self.statements.append)
-        self.args_ = (touchpoint_id, score, ref)
+        self.touchpoint_id, self.score, self.ref, self.visitor = touchpoint_id, score, ref, visitor
         self.id_: int | None = None
         self.error: BaseException | None = None
 
     def run(self) -> None:
-        touchpoint_id, score, ref = self.args_
         try:
-            self.id_ = storage.insert_response(self.conn, touchpoint_id, score, ref=ref, comment=f"comment {ref}")
+            if self.visitor is None:
+                self.id_ = storage.insert_response(
+                    self.conn, self.touchpoint_id, self.score, ref=self.ref, comment=f"comment {self.ref}"
+                )
+            else:  # an answer without a ref, as the widget sends most
+                self.id_ = storage.store_visitor_response(
+                    self.conn,
+                    self.touchpoint_id,
+                    self.score,
+                    visitor=self.visitor,
+                    since=storage.utc_seconds_ago(600),
+                    comment=f"comment {self.ref}",
+                )
         except BaseException as exc:
             self.error = exc
         finally:
@@ -63,7 +74,7 @@ class Answerer(threading.Thread):
         return sum(1 for statement in self.statements if statement.lstrip().startswith(prefix))
 
 
-def queue_behind_a_held_turn(path: str, scores: list[int]) -> list[Answerer]:
+def queue_behind_a_held_turn(path: str, scores: list[int], visitors: list[str | None] | None = None) -> list[Answerer]:
     """Start one answer that leads (and blocks on the held turn), then the
     others, which queue behind it; return all of them once they wait."""
     setup = storage.connect(path)
@@ -71,7 +82,11 @@ def queue_behind_a_held_turn(path: str, scores: list[int]) -> list[Answerer]:
     committer = storage.group_committer(setup)
     assert committer is not None
     holder = storage.connect(path)
-    answerers = [Answerer(path, touchpoint.id, score, f"R-{n}") for n, score in enumerate(scores)]
+    visitors = visitors or [None] * len(scores)
+    answerers = [
+        Answerer(path, touchpoint.id, score, f"R-{n}", visitor)
+        for n, (score, visitor) in enumerate(zip(scores, visitors, strict=True))
+    ]
     with storage.writers_turn(holder):
         answerers[0].start()
         wait_until(lambda: committer.leading and not committer.waiting, "the first answer leads")
@@ -89,7 +104,7 @@ def queue_behind_a_held_turn(path: str, scores: list[int]) -> list[Answerer]:
 def stored(path: str) -> dict[str, int]:
     conn = sqlite3.connect(path)
     try:
-        return dict(conn.execute("SELECT ref, id FROM responses").fetchall())
+        return dict(conn.execute("SELECT COALESCE(ref, comment), id FROM responses").fetchall())
     finally:
         conn.close()
 
@@ -116,7 +131,7 @@ def test_a_failing_answer_in_a_group_fails_alone(path):
     answerers = queue_behind_a_held_turn(path, [9, 10, 11, 7])
 
     failed = [a for a in answerers if a.error is not None]
-    assert [a.args_[2] for a in failed] == ["R-2"]
+    assert [a.ref for a in failed] == ["R-2"]
     assert isinstance(failed[0].error, sqlite3.IntegrityError)
     assert stored(path) == {f"R-{n}": a.id_ for n, a in enumerate(answerers) if n != 2}
 
@@ -144,3 +159,18 @@ def test_inside_a_transaction_an_answer_is_written_on_the_callers_connection(pat
         conn.execute("BEGIN")
     assert stored(path) == {}
     conn.close()
+
+
+def test_answers_without_a_ref_group_too_and_one_visitor_still_counts_once(path):
+    # Two answers from visitor "v1" in the same group: the second finds the
+    # first in the group's own transaction and takes its row.
+    answerers = queue_behind_a_held_turn(path, [9, 3, 4, 10], ["v0", "v1", "v2", "v1"])
+
+    assert all(a.error is None for a in answerers)
+    assert answerers[1].id_ == answerers[3].id_
+    conn = sqlite3.connect(path)
+    rows = conn.execute("SELECT visitor, score, comment FROM responses ORDER BY id").fetchall()
+    conn.close()
+    assert rows == [("v0", 9, "comment R-0"), ("v1", 10, "comment R-3"), ("v2", 4, "comment R-2")]
+    writers = [a for a in answerers[1:] if a.ran("BEGIN IMMEDIATE")]
+    assert len(writers) == 1 and writers[0].ran("COMMIT") == 1
