@@ -1,12 +1,13 @@
 """The baseline for the ingest benchmark: a bare Flask app that parses a
 small JSON body and inserts one row into SQLite, and nothing else.
 
-It opens its connections and writes exactly as the collector does
-(collector.storage: WAL, synchronous=FULL, one connection per process and
-thread, writers queued on the lock file, one autocommit statement) and runs under the same gunicorn
-settings, so the difference between the two is what Anbefal does on top of
-a bare insert: token check, origin check, validation, CORS, the upsert by
-ref, the edit secret.
+It opens its connections and writes as a plain app on collector.storage
+would (WAL, synchronous=FULL, one connection per process and thread,
+writers queued on the lock file, one autocommit statement) and runs under
+the same gunicorn settings. It commits each row alone, as such an app does:
+the collector's group commit, which writes answers that arrive together in
+one commit, is part of what it does on top, along with the token check,
+origin check, validation, CORS, the upsert by ref and the edit secret.
 
     BENCH_DB=bare.db gunicorn -c python:collector.gunicorn_conf 'bench.bare_app:create_app()'
 """
