@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any
 
@@ -77,6 +78,11 @@ DEFAULTS: dict[str, Any] = {
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Create the collector: defaults, then ANBEFAL_* environment, then *test_config*."""
     app = Flask(__name__, instance_relative_config=False)
+    # Flask's logger passes warnings and worse unless told otherwise; the
+    # server's notes (what the hourly clean-up deleted, a honeypot filled)
+    # are at info level and belong in the server's log too.
+    if app.logger.level == logging.NOTSET:
+        app.logger.setLevel(logging.INFO)
     app.config.from_mapping(DEFAULTS)
     app.config.from_prefixed_env("ANBEFAL")
     if test_config:

@@ -157,3 +157,24 @@ def test_a_second_server_on_a_port_in_use_refuses_to_start(tmp_path):
             assert resp.status == 200
     finally:
         first.stop()
+
+
+def test_the_servers_notes_at_info_level_reach_its_log(live_server):
+    """Flask's logger passes warnings only unless told otherwise: the notes
+    Anbefal logs at info level (a honeypot filled, the hourly clean-up) must
+    reach the server's log as well."""
+    from collector import storage
+    from collector.tokens import Tokens
+
+    conn = storage.connect(live_server.db)
+    touchpoint = storage.insert_touchpoint(conn, "support")
+    conn.close()
+    link = Tokens(["live-test-key"]).make_link_token(touchpoint.id, placeholder="{{ticket.id}}")
+    body = b"score=9&anbefal_hp=https%3A%2F%2Fspam.example"
+    with urllib.request.urlopen(f"{live_server.url}/s/{link}?ref=T-1", data=body, timeout=10) as reply:
+        assert reply.status == 200
+    deadline = time.monotonic() + 10
+    while "honeypot filled, nothing stored" not in live_server.read_log():
+        assert time.monotonic() < deadline, live_server.read_log()
+        time.sleep(0.1)
+    assert "INFO in links: survey link for 'support': honeypot filled" in live_server.read_log()
