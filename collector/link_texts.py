@@ -18,6 +18,10 @@ LINK_TEXTS: dict[str, dict[str, str]] = {
         "choose_score": "Please choose a score from 0 to 10.",
         "form_expired": "This page was open for a long time. Please check your answer and send it again.",
         "form_invalid": "Your answer could not be matched to this survey. Please send it again.",
+        "rate_limited": (
+            "Too many answers came from your network just now, so this one was not saved. "
+            "Please send it again in {seconds} seconds."
+        ),
         "saved": "Your answer has been saved.",
         "change": "Changed your mind? Click another number in the e-mail, or open the link again.",
         "invalid_title": "This survey link does not work",
@@ -45,6 +49,10 @@ LINK_TEXTS: dict[str, dict[str, str]] = {
         "choose_score": "Vælg venligst et tal fra 0 til 10.",
         "form_expired": "Siden har været åben længe. Tjek venligst dit svar, og send det igen.",
         "form_invalid": "Dit svar kunne ikke knyttes til denne undersøgelse. Send det venligst igen.",
+        "rate_limited": (
+            "Der kom for mange svar fra dit netværk lige nu, så dette blev ikke gemt. "
+            "Send det venligst igen om {seconds} sekunder."
+        ),
         "saved": "Dit svar er gemt.",
         "change": "Har du skiftet mening? Klik på et andet tal i mailen, eller åbn linket igen.",
         "invalid_title": "Dette link til undersøgelsen virker ikke",
@@ -71,6 +79,10 @@ LINK_TEXTS: dict[str, dict[str, str]] = {
         "choose_score": "Velg et tall fra 0 til 10.",
         "form_expired": "Siden har vært åpen lenge. Sjekk svaret ditt og send det på nytt.",
         "form_invalid": "Svaret ditt kunne ikke knyttes til denne undersøkelsen. Send det på nytt.",
+        "rate_limited": (
+            "Det kom for mange svar fra nettverket ditt akkurat nå, så dette ble ikke lagret. "
+            "Send det på nytt om {seconds} sekunder."
+        ),
         "saved": "Svaret ditt er lagret.",
         "change": "Ombestemt deg? Klikk på et annet tall i e-posten, eller åpne lenken på nytt.",
         "invalid_title": "Denne lenken til undersøkelsen virker ikke",
@@ -97,6 +109,10 @@ LINK_TEXTS: dict[str, dict[str, str]] = {
         "choose_score": "Välj en siffra från 0 till 10.",
         "form_expired": "Sidan har varit öppen länge. Kontrollera ditt svar och skicka det igen.",
         "form_invalid": "Ditt svar kunde inte kopplas till den här enkäten. Skicka det igen.",
+        "rate_limited": (
+            "Det kom för många svar från ditt nätverk just nu, så det här sparades inte. "
+            "Skicka det igen om {seconds} sekunder."
+        ),
         "saved": "Ditt svar har sparats.",
         "change": "Ändrat dig? Klicka på en annan siffra i mejlet eller öppna länken igen.",
         "invalid_title": "Den här länken till enkäten fungerar inte",
@@ -123,6 +139,10 @@ LINK_TEXTS: dict[str, dict[str, str]] = {
         "choose_score": "Bitte wählen Sie eine Zahl von 0 bis 10.",
         "form_expired": "Diese Seite war lange geöffnet. Bitte prüfen Sie Ihre Antwort und senden Sie sie erneut.",
         "form_invalid": "Ihre Antwort konnte dieser Umfrage nicht zugeordnet werden. Bitte senden Sie sie erneut.",
+        "rate_limited": (
+            "Aus Ihrem Netzwerk kamen gerade zu viele Antworten, daher wurde diese nicht gespeichert. "
+            "Bitte senden Sie sie in {seconds} Sekunden erneut."
+        ),
         "saved": "Ihre Antwort wurde gespeichert.",
         "change": "Anders entschieden? Klicken Sie auf eine andere Zahl in der E-Mail oder öffnen Sie den Link erneut.",
         "invalid_title": "Dieser Umfrage-Link funktioniert nicht",

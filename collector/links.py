@@ -19,6 +19,7 @@ from importlib.resources import files
 from typing import Any
 
 from flask import Blueprint, current_app, render_template, request, url_for
+from werkzeug.exceptions import TooManyRequests
 
 from . import bots, get_db, get_tokens, i18n, nps, storage, validation
 from .errors import ApiError
@@ -79,6 +80,26 @@ def _link_error(exc: LinkPageError):
         ),
         exc.status,
     )
+
+
+@bp.errorhandler(TooManyRequests)
+def _too_many_answers(exc: TooManyRequests):
+    """Rate limited (collector.ratelimit): the form again, in the person's
+    language, with what they typed and when to send it again."""
+    retry_after = int(getattr(exc, "retry_after", None) or 60)
+    headers = {"Retry-After": str(retry_after)}
+    try:
+        found = resolve((request.view_args or {}).get("token", ""))
+    except LinkPageError as error:
+        return _link_error(error)
+    form = request.form
+    if form.get("save") == "score":
+        return "", 429, headers
+    message = found.texts()["rate_limited"].format(seconds=retry_after)
+    page, _ = render_survey(
+        found, parse_score(form.get("score")), form.get("comment", "")[: validation.MAX_COMMENT], message
+    )
+    return page, 429, headers
 
 
 def browser_language() -> str:

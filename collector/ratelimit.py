@@ -135,7 +135,10 @@ def too_many_requests(retry_after: int):
         return error_response(429, "rate_limited", message, {"Retry-After": str(retry_after)})
     exc = TooManyRequests(description=f"Too many requests. Please try again in {retry_after} seconds.")
     exc.retry_after = retry_after  # werkzeug turns it into the Retry-After header
-    return exc.get_response()
+    # Raised, not returned, so that a blueprint can answer people with a page
+    # of its own (the survey links show their form again); elsewhere the
+    # app's error handler shows werkzeug's page.
+    raise exc
 
 
 def check(setting: str, scope: str | None = None):

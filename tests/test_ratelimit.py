@@ -315,12 +315,35 @@ def test_answers_from_link_pages_are_limited_and_the_pages_are_not(setup):
     form_token = re.search(r'name="form_token" value="([^"]+)"', pages[0].get_data(as_text=True)).group(1)
     form = {"score": "9", "form_token": form_token}
     assert [s.client.post(link, data=form).status_code for _ in range(2)] == [200, 200]
-    refused = s.client.post(link, data=form)
+    refused = s.client.post(link, data={**form, "score": "3", "comment": "Slow reply & no fix"})
     assert refused.status_code == 429
     assert refused.headers["Retry-After"] == "60"
     assert refused.mimetype == "text/html"  # a person sees a page, not JSON
-    assert "try again in 60 seconds" in refused.get_data(as_text=True)
-    assert storage.count_responses(s.conn) == 1  # one answer per ref, the refused one not stored
+    page = refused.get_data(as_text=True)
+    # The form again, with what the person sent, and when to send it again.
+    assert "so this one was not saved. Please send it again in 60 seconds." in page
+    assert "Slow reply &amp; no fix</textarea>" in page
+    assert re.search(r'value="3"[^>]*checked', page)
+    # The script's score-only save is told the same, without a page.
+    quiet = s.client.post(link, data={**form, "save": "score"})
+    assert (quiet.status_code, quiet.headers["Retry-After"], quiet.data) == (429, "60", b"")
+    assert storage.count_responses(s.conn) == 1  # one answer per ref, the refused ones not stored
+    assert storage.get_response_by_ref(s.conn, 1, "T-1")["score"] == 9
+
+
+def test_a_refused_link_answer_is_shown_in_the_browsers_language(setup):
+    import re
+
+    s = setup(RATELIMIT_WRITES="1/minute")
+    link = "/s/" + Tokens(["test-key"]).make_link_token(1, placeholder="{{ticket.id}}") + "?ref=T-2"
+    danish = {"Accept-Language": "da-DK,da;q=0.9"}
+    page = s.client.get(link, headers=danish).get_data(as_text=True)
+    form_token = re.search(r'name="form_token" value="([^"]+)"', page).group(1)
+    form = {"score": "8", "form_token": form_token}
+    assert s.client.post(link, data=form, headers=danish).status_code == 200
+    refused = s.client.post(link, data=form, headers=danish)
+    assert refused.status_code == 429
+    assert "Send det venligst igen om 60 sekunder." in refused.get_data(as_text=True)
 
 
 def test_answers_stay_fsynced_after_a_counter_was_written(app, clock):
