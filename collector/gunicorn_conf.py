@@ -5,6 +5,8 @@ Use them with `anbefal serve`, or with plain gunicorn:
     gunicorn -c python:collector.gunicorn_conf 'collector:create_app()'
 """
 
+import logging
+
 # Threads let one worker answer the page, the script and the API calls of a
 # visitor at once; each thread has its own SQLite connection.
 worker_class = "gthread"
@@ -28,3 +30,25 @@ forwarded_allow_ips = ""
 accesslog = "-"
 errorlog = "-"
 loglevel = "info"
+
+
+class _NameTheAddresses(logging.Filter):
+    """With reuse_port each worker opens its own socket, so the master has
+    none to name and gunicorn logs an empty "Listening at:" line; this names
+    the configured addresses in it instead."""
+
+    def __init__(self, binds: list[str]) -> None:
+        super().__init__()
+        self.addresses = ",".join(
+            address if address.startswith(("unix:", "fd://")) else f"http://{address}" for address in binds
+        )
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.msg == "Listening at: %s (%s)" and isinstance(record.args, tuple) and not record.args[0]:
+            record.args = (self.addresses, *record.args[1:])
+        return True
+
+
+def on_starting(server) -> None:
+    # Runs in the master before it logs where it listens.
+    server.log.error_log.addFilter(_NameTheAddresses(server.cfg.bind))

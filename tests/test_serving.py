@@ -138,6 +138,8 @@ def test_plain_gunicorn_line_with_shipped_settings_answers(tmp_path):
             proc.terminate()
             proc.wait(timeout=20)
     assert proc.returncode == 0, log_path.read_text()
+    # Each worker has a socket of its own; the master's line still names the address.
+    assert f"Listening at: http://127.0.0.1:{port} (" in log_path.read_text()
 
 
 def test_a_second_server_on_a_port_in_use_refuses_to_start(tmp_path):
@@ -178,3 +180,7 @@ def test_the_servers_notes_at_info_level_reach_its_log(live_server):
         assert time.monotonic() < deadline, live_server.read_log()
         time.sleep(0.1)
     assert "INFO in links: survey link for 'support': honeypot filled" in live_server.read_log()
+
+
+def test_the_log_says_where_the_server_listens(live_server):
+    assert f"Listening at: {live_server.url} (" in live_server.read_log()
