@@ -51,7 +51,8 @@ def set_followup(response_id: int):
     note = request.form.get("note", "").replace("\r\n", "\n").strip()
     back = safe_next(request.form.get("next")) or url_for("admin.followup")
     conn = get_db()
-    if storage.get_response(conn, response_id) is None:
+    response = storage.get_response(conn, response_id)
+    if response is None:
         abort(404)
     problem = None
     if status not in STATUS_LABELS:
@@ -61,8 +62,11 @@ def set_followup(response_id: int):
     elif _CONTROL.search(note):
         problem = "The note contains a control character. Nothing was saved."
     if problem:
-        flash(problem)
-        return redirect(f"{back}#r{response_id}")
+        # The form again on a page of its own, with what was typed: a
+        # redirect to the list would lose the note.
+        draft = {"id": response_id, "status": status, "note": note}
+        page = render_template("admin/followup_refused.html", r=response, problem=problem, draft=draft, next_url=back)
+        return page, 400
     user = current_user()
     assert user is not None
     storage.set_followup(conn, response_id, None if status == "open" else status, note or None, user.email)

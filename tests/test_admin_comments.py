@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
-from html import unescape
+from html import escape, unescape
 
 import pytest
 
@@ -207,10 +207,16 @@ def test_reopen_keeps_who_did_it(admin_client, answers, conn):
         ("contacted", "bell\x07", "control character"),
     ],
 )
-def test_bad_follow_up_changes_nothing(admin_client, answers, conn, status, note, message):
-    r = follow_up(admin_client, answers["late"], status, note)
-    assert r.status_code == 302
-    assert message in admin_client.get("/admin/follow-up").text
+def test_bad_follow_up_changes_nothing_and_keeps_what_was_typed(admin_client, answers, conn, status, note, message):
+    r = follow_up(admin_client, answers["late"], status, note, next_url="/admin/comments?q=late")
+    assert r.status_code == 400
+    assert message in r.text and "Follow-up not saved" in r.text
+    # The form again, for this response, with the note as typed and the way back.
+    assert ids_on(r.text) == [answers["late"]]
+    assert f">{escape(note)}</textarea>" in r.text
+    assert 'name="next" value="/admin/comments?q=late"' in r.text
+    if status == "contacted":
+        assert re.search(r'value="contacted" checked', r.text)
     assert storage.get_response(conn, answers["late"])["followup_status"] is None
     assert storage.get_response(conn, answers["late"])["followup_by"] is None
 
