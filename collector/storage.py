@@ -625,6 +625,18 @@ _UPSERT_RESPONSE = """
 """
 
 
+def _properties_json(properties: dict[str, str] | None) -> str:
+    """How an answer's properties are stored. One form for every writer: the
+    admin's property filters look for a key and value as stored (see
+    ResponseFilter) before they parse any JSON."""
+    return json.dumps(properties or {}, ensure_ascii=False, sort_keys=True)
+
+
+def _upsert_returning_id(conn: sqlite3.Connection, sql: str, params: tuple) -> int:
+    """Run an answer's upsert (one statement, RETURNING id) and return the id, once committed."""
+    return _write_answer(conn, lambda c: c.execute(sql, params).fetchall()[0][0], one_statement=True)
+
+
 def insert_response(
     conn: sqlite3.Connection,
     touchpoint_id: int,
@@ -655,12 +667,12 @@ def insert_response(
         channel,
         locale,
         page,
-        json.dumps(properties or {}, ensure_ascii=False, sort_keys=True),
+        _properties_json(properties),
         visitor,
         created_at or now,
         created_at or now,
     )
-    return _write_answer(conn, lambda c: c.execute(_UPSERT_RESPONSE, params).fetchall()[0][0], one_statement=True)
+    return _upsert_returning_id(conn, _UPSERT_RESPONSE, params)
 
 
 def update_response(
@@ -833,7 +845,7 @@ def upsert_link_response(
     """
     now = utcnow()
     params = (touchpoint_id, score, comment, ref, locale, now, now)
-    return _write_answer(conn, lambda c: c.execute(_UPSERT_LINK_RESPONSE, params).fetchall()[0][0], one_statement=True)
+    return _upsert_returning_id(conn, _UPSERT_LINK_RESPONSE, params)
 
 
 def get_response_by_ref(conn: sqlite3.Connection, touchpoint_id: int, ref: str) -> dict[str, Any] | None:
@@ -1555,7 +1567,7 @@ def store_visitor_response(
     after *since*, that row takes the new answer, as a ref's row does: a
     burst of answers from one visitor counts once, and the last one wins.
     """
-    properties_json = json.dumps(properties or {}, ensure_ascii=False, sort_keys=True)
+    properties_json = _properties_json(properties)
 
     def write(c: sqlite3.Connection) -> int:
         row = c.execute(
