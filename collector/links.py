@@ -93,13 +93,11 @@ def _too_many_answers(exc: TooManyRequests):
     except LinkPageError as error:
         return _link_error(error)
     form = request.form
-    if form.get("save") == "score":
-        return "", 429, headers
     message = found.texts()["rate_limited"].format(seconds=retry_after)
-    page, _ = render_survey(
-        found, parse_score(form.get("score")), form.get("comment", "")[: validation.MAX_COMMENT], message
+    body, status = _refused(
+        found, parse_score(form.get("score")), form.get("comment", ""), message, form.get("save") == "score", 429
     )
-    return page, 429, headers
+    return body, status, headers
 
 
 def browser_language() -> str:
@@ -229,11 +227,11 @@ def answer(token: str):
     return ("", 204) if score_only else _thanks(found)
 
 
-def _refused(survey: Survey, score: int | None, comment: str, message: str, score_only: bool):
+def _refused(survey: Survey, score: int | None, comment: str, message: str, score_only: bool, status: int = 400):
     """Show the form again, with what the person sent and a fresh form token; store nothing."""
     if score_only:
-        return "", 400
-    return render_survey(survey, score, comment[: validation.MAX_COMMENT], message, 400)
+        return "", status
+    return render_survey(survey, score, comment[: validation.MAX_COMMENT], message, status)
 
 
 def _thanks(survey: Survey):

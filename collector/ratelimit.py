@@ -11,8 +11,8 @@ database never holds a client's address or whatever else a key was made of.
 Public blueprints get the configured per-address limits with
 `ratelimit.protect(app, "blueprint_name")` in create_app; a single view with
 `@ratelimit.limited()` (writes) or `@ratelimit.limited("RATELIMIT_READS")`.
-A refused request is answered 429 with `Retry-After` (JSON on API paths, a
-short page elsewhere). `ANBEFAL_RATELIMIT=off` switches every limit off.
+A refused request is answered 429 with `Retry-After` (JSON on API paths; a
+page elsewhere, the blueprint's own where it has one). `ANBEFAL_RATELIMIT=off` switches every limit off.
 """
 
 from __future__ import annotations
@@ -129,7 +129,8 @@ def client_address() -> str:
 
 
 def too_many_requests(retry_after: int):
-    """The 429 answer: the JSON error shape on API paths, a short page elsewhere."""
+    """The 429 answer in the JSON error shape on API paths; elsewhere, raise
+    TooManyRequests for the error handlers to answer with a page."""
     message = f"too many requests from this address; try again in {retry_after} seconds"
     if wants_json():
         return error_response(429, "rate_limited", message, {"Retry-After": str(retry_after)})
@@ -144,7 +145,8 @@ def too_many_requests(retry_after: int):
 def check(setting: str, scope: str | None = None):
     """Count this request against the limit in *setting*, per client address.
 
-    Return None when it is allowed, else the 429 answer. Every route
+    Return None when it is allowed, else the 429 answer (or raise it; see
+    too_many_requests). Every route
     limited by the same setting shares one count per address, unless a
     *scope* of its own is given.
     """
