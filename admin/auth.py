@@ -34,7 +34,8 @@ from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask.wrappers import Request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from collector import get_db, ratelimit, storage
+from collector import ratelimit, storage
+from collector.db import get_db
 from collector.errors import error_response
 
 from . import bp, home_url, users

@@ -14,7 +14,8 @@ from itertools import islice
 
 from flask import Response, request, stream_with_context, url_for
 
-from collector import get_db, nps, storage
+from collector import nps, storage
+from collector.db import get_db
 from collector.errors import error_response
 from collector.exports import export_header
 

@@ -7,7 +7,8 @@ import re
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from collector import get_db, storage
+from collector import storage
+from collector.db import get_db
 
 from . import bp, listing
 from .auth import current_user, login_required, safe_next

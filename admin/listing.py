@@ -9,7 +9,8 @@ from typing import Any
 
 from flask import current_app, request, url_for
 
-from collector import get_db, nps, storage
+from collector import nps, storage
+from collector.db import get_db
 
 from . import filters
 

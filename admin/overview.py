@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from flask import Flask, current_app, redirect, render_template, request, url_for
 
-from collector import get_db, nps, storage
+from collector import nps, storage
+from collector.db import get_db
 
 from . import bp, charts, filters, stats
 from .auth import login_required

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from collector import get_db, get_tokens, i18n, storage
+from collector import i18n, storage
+from collector.db import get_db, get_tokens
 from collector.email_block import email_block_html
 from collector.embed import widget_asset
 from collector.snippet import public_url, snippet_html

@@ -64,6 +64,8 @@ def progress(text: str) -> None:
 
 def generate(touchpoint_ids: list[int], rows: int, seed: int = 20261125) -> Iterator[tuple]:
     """Yield response rows in time order, as storage.insert_responses_bulk takes them."""
+    from collector import timestamps
+
     rng = random.Random(seed)
     end = datetime.now(UTC).replace(microsecond=0)
     start = end - timedelta(days=DAYS)
@@ -83,7 +85,7 @@ def generate(touchpoint_ids: list[int], rows: int, seed: int = 20261125) -> Iter
             },
             ensure_ascii=False,
         )
-        stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+        stamp = when.strftime(timestamps.FORMAT)
         followup: tuple[str | None, ...] = (None, None, None, None)
         if score <= 6 and age > 0.05 and rng.random() < 0.8:
             followup = ("resolved", "Called, sorted out.", "support@example.com", stamp)

@@ -6,10 +6,9 @@ import logging
 import os
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask
 
-from . import storage
-from .tokens import Tokens
+from . import db, storage
 
 __version__ = "0.1.0"
 
@@ -133,7 +132,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     privacy.install(app)
 
-    app.teardown_appcontext(_teardown)
+    db.init_app(app)
     return app
 
 
@@ -161,23 +160,3 @@ def _configured_keys(value: Any) -> list[str]:
     if isinstance(value, list | tuple):
         return [str(key) for key in value if key]
     return [key.strip() for key in str(value).split(",") if key.strip()]
-
-
-def get_db():
-    """Return this worker's connection to the database."""
-    if "db" not in g:
-        g.db = storage.get_connection(current_app.config["DB"])
-    return g.db
-
-
-def get_tokens() -> Tokens:
-    tokens = current_app.extensions.get("anbefal.tokens")
-    if tokens is None:
-        tokens = current_app.extensions["anbefal.tokens"] = Tokens(current_app.config["SECRET_KEYS"])
-    return tokens
-
-
-def _teardown(exc: BaseException | None) -> None:
-    # The connection stays open for the life of the worker (one per process
-    # and thread); only the per-request reference is dropped.
-    g.pop("db", None)

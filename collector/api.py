@@ -12,7 +12,8 @@ from typing import Any
 from flask import Blueprint, current_app, g, request
 from flask_cors import CORS
 
-from . import bots, get_db, get_tokens, i18n, storage, validation, visitors
+from . import bots, i18n, storage, timestamps, validation, visitors
+from .db import get_db, get_tokens
 from .errors import ApiError
 from .tokens import ExpiredToken, InvalidToken
 
@@ -117,7 +118,7 @@ def create_response():
             touchpoint.id,
             channel="widget",
             visitor=visitors.current_visitor(),
-            since=storage.utc_seconds_ago(window),
+            since=timestamps.utc_seconds_ago(window),
             **fields,
         )
     else:

@@ -12,7 +12,8 @@ import secrets
 
 from flask import request
 
-from . import get_db, storage
+from . import storage
+from .db import get_db
 from .errors import ApiError
 
 PREFIX = "anb_"

@@ -11,7 +11,8 @@ from urllib.parse import urlsplit
 import click
 from flask.cli import FlaskGroup, with_appcontext
 
-from . import create_app, get_db, get_tokens, i18n, nps, storage, survey_links
+from . import create_app, i18n, nps, storage, survey_links
+from .db import get_db, get_tokens
 from .exports import export_header
 from .snippet import public_url, snippet_html
 
@@ -486,37 +487,14 @@ def backup(path: str, force: bool) -> None:
     answers keep arriving meanwhile. PATH is only replaced once the copy has
     passed SQLite's integrity check.
     """
-    import os
-    import tempfile
-
     from flask import current_app
 
-    target = os.path.abspath(path)
     source = current_app.config["DB"]
-    if target == source:
-        raise click.ClickException("PATH is the database itself; give the backup a path of its own")
-    if os.path.isdir(target):
-        raise click.ClickException(f"{path} is a directory; give the backup file's name, e.g. {path}/anbefal.db")
-    if os.path.exists(target) and not force:
-        raise click.ClickException(f"{path} exists already; add --force to overwrite it")
-    folder = os.path.dirname(target)
-    if not os.path.isdir(folder):
-        raise click.ClickException(f"the folder {folder} does not exist")
-    fd, temporary = tempfile.mkstemp(prefix=".anbefal-backup-", suffix=".db", dir=folder)
-    os.close(fd)
-    os.unlink(temporary)  # VACUUM INTO writes only to a file that does not exist yet
     try:
-        storage.backup_database(get_db(), temporary)
-        problems = storage.check_integrity(temporary)
-        if problems != ["ok"]:
-            raise click.ClickException("the copy failed its integrity check:\n" + "\n".join(problems[:20]))
-        answers = storage.count_responses_in(temporary)
-        os.replace(temporary, target)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-    size = os.path.getsize(target)
-    click.echo(f"Backed up {source} to {target}: {answers} responses, {size / 1024:.0f} KiB.")
+        done = storage.backup_to(get_db(), source, path, force=force)
+    except storage.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Backed up {source} to {done.path}: {done.responses} responses, {done.size / 1024:.0f} KiB.")
     click.echo("Integrity check of the copy: ok.")
 
 

@@ -7,7 +7,7 @@ import secrets
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
-from . import storage
+from . import storage, timestamps
 
 DEMO_TOUCHPOINTS = [
     # name, language, target NPS
@@ -60,7 +60,7 @@ def seed(conn: sqlite3.Connection, answers: int = 600, days: int = 180) -> tuple
                 score = max(0, min(10, round(rng.gauss(7.2 + lift, 2.2))))
                 cat = "promoter" if score >= 9 else "passive" if score >= 7 else "detractor"
                 comment = rng.choice(DEMO_COMMENTS[cat]) if rng.random() < 0.35 else None
-                when = (now - timedelta(days=age)).strftime("%Y-%m-%dT%H:%M:%SZ")
+                when = timestamps.format_utc(now - timedelta(days=age))
                 storage.insert_response(
                     conn,
                     tp.id,

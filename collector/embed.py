@@ -8,8 +8,9 @@ import secrets
 
 from flask import Blueprint, abort, current_app, render_template, request
 
-from . import get_db, get_tokens, i18n, storage
+from . import i18n, storage
 from .assets import widget_asset
+from .db import get_db, get_tokens
 from .errors import error_response
 from .snippet import snippet_html
 

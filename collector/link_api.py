@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from . import api_keys, get_db, storage, validation
+from . import api_keys, storage, validation
+from .db import get_db
 from .errors import ApiError
 from .snippet import public_url
 from .survey_links import LinkError, RecipientLink, iso_time, parse_expires

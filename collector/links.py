@@ -21,7 +21,8 @@ from typing import Any
 from flask import Blueprint, current_app, render_template, request, url_for
 from werkzeug.exceptions import TooManyRequests
 
-from . import bots, get_db, get_tokens, i18n, nps, storage, validation
+from . import bots, i18n, nps, storage, validation
+from .db import get_db, get_tokens
 from .errors import ApiError
 from .link_texts import LINK_TEXTS, link_texts_for
 from .survey_links import looks_like_placeholder

@@ -9,15 +9,19 @@ DETRACTOR = "detractor"
 PASSIVE = "passive"
 PROMOTER = "promoter"
 CATEGORIES = (DETRACTOR, PASSIVE, PROMOTER)
+# The highest score of a detractor and the lowest of a promoter; passives lie
+# between. Every other definition (the SQL in storage, the widget) follows these.
+DETRACTOR_MAX = 6
+PROMOTER_MIN = 9
 
 
 def category(score: int) -> str:
     """Return the category of a 0-10 score: 0-6 detractor, 7-8 passive, 9-10 promoter."""
     if not 0 <= score <= 10:
         raise ValueError(f"score out of range: {score}")
-    if score <= 6:
+    if score <= DETRACTOR_MAX:
         return DETRACTOR
-    if score <= 8:
+    if score < PROMOTER_MIN:
         return PASSIVE
     return PROMOTER
 

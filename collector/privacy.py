@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 
 from flask import Flask, current_app
 
-from . import settings, storage, visitors
+from . import settings, storage, timestamps, visitors
 
 MAINTENANCE_EVERY = 3600  # seconds between runs, across all workers
 LOOK_EVERY = 60  # seconds between a worker's looks at whose turn it is
@@ -37,7 +36,7 @@ def retention_days(app: Flask) -> int | None:
 
 def cutoff(days: int) -> str:
     """The ISO time before which answers are older than *days* days."""
-    return (datetime.now(UTC) - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return timestamps.utc_seconds_ago(days * 86400)
 
 
 @dataclass
@@ -53,7 +52,7 @@ def clean_up(conn, days: int | None, *, thorough: bool = False) -> Cleaned:
     if days:
         done.responses = storage.delete_responses_before(conn, cutoff(days), thorough=thorough)
     done.visitor_salts = storage.delete_visitor_salts_before(conn, visitors.oldest_kept_day(visitors.today()))
-    done.visitor_hashes = storage.clear_visitors_before(conn, storage.utc_seconds_ago(VISITOR_DAYS * 86400))
+    done.visitor_hashes = storage.clear_visitors_before(conn, timestamps.utc_seconds_ago(VISITOR_DAYS * 86400))
     return done
 
 

@@ -29,7 +29,8 @@ from typing import Any
 from flask import Flask, current_app, request
 from werkzeug.exceptions import TooManyRequests
 
-from . import get_db, storage
+from . import storage
+from .db import get_db
 from .errors import error_response, wants_json
 
 # Expired counters are deleted at most this often per worker process.

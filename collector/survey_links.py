@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import UTC, datetime
 
-from . import get_tokens, storage
+from . import storage, timestamps
+from .db import get_tokens
 from .errors import ApiError
 from .validation import ref as validate_ref
 
@@ -82,7 +82,7 @@ def parse_expires(value: str | None) -> int | None:
 
 
 def iso_time(unix: int | None) -> str | None:
-    return None if unix is None else datetime.fromtimestamp(unix, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return None if unix is None else timestamps.from_unix(unix)
 
 
 def link_path(token: str) -> str:

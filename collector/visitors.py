@@ -16,7 +16,8 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app, request
 
-from . import get_db, storage
+from . import storage
+from .db import get_db
 
 # {(database, day): salt}: a day's salt never changes once made, so each
 # worker reads it from the database once a day.

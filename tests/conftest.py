@@ -59,6 +59,17 @@ def runner(app):
     return app.test_cli_runner()
 
 
+def count_rows(conn, table: str) -> int:
+    """Count the rows of *table*: tests look at the database itself."""
+    return conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+
+
+def visitor_salt_days(conn) -> list[str]:
+    """The days whose visitor salt is stored, oldest first."""
+    rows = conn.execute("SELECT key FROM settings WHERE key LIKE 'visitor\\_salt:%' ESCAPE '\\' ORDER BY key")
+    return [row[0].partition(":")[2] for row in rows]
+
+
 @pytest.fixture
 def conn(app):
     """A separate connection to the test database, for asserting on rows."""
@@ -77,7 +88,7 @@ def make_touchpoint(app, conn) -> Callable[..., storage.Touchpoint]:
 
 @pytest.fixture
 def tokens(app):
-    from collector import get_tokens
+    from collector.db import get_tokens
 
     with app.app_context():
         return get_tokens()

@@ -196,7 +196,7 @@ def test_reopen_keeps_who_did_it(admin_client, answers, conn):
     follow_up(admin_client, answers["late"], "open")
     row = storage.get_response(conn, answers["late"])
     assert row["followup_status"] is None and row["followup_by"] == "owner@example.com"
-    assert storage.count_open_detractors(conn) == 3
+    assert storage.count_followup(conn, "open") == 3
 
 
 @pytest.mark.parametrize(
@@ -272,11 +272,11 @@ def test_everything_followed_up_says_so(admin_client, answers):
 
 def test_count_open_detractors_applies_the_filter(answers, conn):
     checkout = storage.get_touchpoint_by_name(conn, "checkout")
-    assert storage.count_open_detractors(conn) == 3
-    assert storage.count_open_detractors(conn, storage.ResponseFilter(touchpoint_id=checkout.id)) == 2
-    assert storage.count_open_detractors(conn, storage.ResponseFilter(since=days_ago(5)[:10])) == 2
+    assert storage.count_followup(conn, "open") == 3
+    assert storage.count_followup(conn, "open", storage.ResponseFilter(touchpoint_id=checkout.id)) == 2
+    assert storage.count_followup(conn, "open", storage.ResponseFilter(since=days_ago(5)[:10])) == 2
     storage.set_followup(conn, answers["late"], "contacted", None, "x@example.com")
-    assert storage.count_open_detractors(conn, storage.ResponseFilter(touchpoint_id=checkout.id)) == 1
+    assert storage.count_followup(conn, "open", storage.ResponseFilter(touchpoint_id=checkout.id)) == 1
 
 
 def test_the_pages_use_the_partial_indexes(answers, conn):

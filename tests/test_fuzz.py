@@ -14,7 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from collector import api_keys, create_app, get_tokens, storage
+from collector import api_keys, create_app, storage
+from collector.db import get_tokens
 
 EXAMPLES = 3000
 # Blueprints that need a login; every other route is open to anyone.

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from collector import storage
+from collector import storage, timestamps
 
 UPSERT = "INSERT INTO responses ("
 
@@ -60,7 +60,7 @@ class Answerer(threading.Thread):
                     self.touchpoint_id,
                     self.score,
                     visitor=self.visitor,
-                    since=storage.utc_seconds_ago(600),
+                    since=timestamps.utc_seconds_ago(600),
                     comment=f"comment {self.ref}",
                 )
         except BaseException as exc:

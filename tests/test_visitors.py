@@ -4,8 +4,9 @@ within the window count once; the visitor is a daily keyed hash, never an addres
 from __future__ import annotations
 
 import pytest
+from conftest import visitor_salt_days
 
-from collector import create_app, storage, visitors
+from collector import create_app, storage, timestamps, visitors
 from collector.tokens import Tokens
 
 CHROME = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36"
@@ -84,7 +85,7 @@ def test_after_the_window_a_new_answer_is_a_new_row(client, conn, token):
     # Age it by ten minutes and a second (the default window is 600 s).
     conn.execute(
         "UPDATE responses SET created_at = ?, updated_at = ? WHERE id = ?",
-        (storage.utc_seconds_ago(601), storage.utc_seconds_ago(601), first["id"]),
+        (timestamps.utc_seconds_ago(601), timestamps.utc_seconds_ago(601), first["id"]),
     )
     second = answer(client, token, 9)
     assert second["id"] != first["id"]
@@ -120,11 +121,11 @@ def test_the_visitor_changes_every_day_and_old_salts_are_deleted(app, conn, day)
         day.today = "2026-03-02"
         tuesday = visitors.visitor_hash(ADDRESS, CHROME)
         assert tuesday != monday
-        assert storage.visitor_salt_days(conn) == ["2026-03-01", "2026-03-02"]
+        assert visitor_salt_days(conn) == ["2026-03-01", "2026-03-02"]
         day.today = "2026-03-03"
         visitors.visitor_hash(ADDRESS, CHROME)
     # Two days on, the first day's salt is gone: its hashes can no longer be recomputed.
-    assert storage.visitor_salt_days(conn) == ["2026-03-02", "2026-03-03"]
+    assert visitor_salt_days(conn) == ["2026-03-02", "2026-03-03"]
 
 
 def test_every_worker_uses_the_stored_salt(app, day):

@@ -1,0 +1,147 @@
+"""Lists of answers a page at a time: comments, search and follow-up."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from .filters import CATEGORY_CLAUSES, FOLLOWUP_CLAUSES, ResponseFilter, where_sql
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A position in a newest-first list: keyset pagination, no OFFSET."""
+
+    created_at: str
+    id: int
+
+    def encode(self) -> str:
+        return f"{self.created_at}~{self.id}"
+
+    @classmethod
+    def decode(cls, value: str | None) -> Cursor | None:
+        """Return the cursor in *value*, or None when it is missing or malformed."""
+        if not value or "~" not in value:
+            return None
+        created_at, _, raw_id = value.rpartition("~")
+        if not raw_id.isdigit() or not 0 < len(created_at) <= 40:
+            return None
+        return cls(created_at, int(raw_id))
+
+
+@dataclass
+class ResponsePage:
+    rows: list[dict[str, Any]]
+    newer: Cursor | None  # pass as after= for the page before this one
+    older: Cursor | None  # pass as before= for the page after this one
+
+
+def fts_query(text: str) -> str | None:
+    """Return an FTS5 query that finds every word of *text* (as a prefix), or
+    None when it has no words.
+
+    Each word is quoted as a string, so what people type (quotes, AND, NEAR,
+    *, -, parentheses) is searched for, never read as query syntax.
+    """
+    words = re.findall(r"\w+", text)
+    if not words:
+        return None
+    return " ".join('"' + word.replace('"', '""') + '"*' for word in words[:20])
+
+
+def list_responses(
+    conn: sqlite3.Connection,
+    flt: ResponseFilter | None = None,
+    *,
+    category: str | None = None,
+    search: str | None = None,
+    commented: bool = False,
+    followup: str | None = None,
+    before: Cursor | None = None,
+    after: Cursor | None = None,
+    limit: int = 50,
+) -> ResponsePage:
+    """Return one page of responses, newest first.
+
+    *search* is an FTS5 query (see fts_query). *before* returns the page that
+    follows an older-than cursor, *after* the page just newer than it.
+    """
+    clauses, params = (flt or ResponseFilter()).where()
+    if commented:
+        clauses.append("r.comment IS NOT NULL")
+    if category:
+        clauses.append(CATEGORY_CLAUSES[category])
+    if followup:
+        clauses.append(FOLLOWUP_CLAUSES[followup])
+    if search is not None:
+        # Two plans for one result. A rare word: fetch its few matches and
+        # sort them. A common one: walk the newest-first index and stop at a
+        # page's worth, checking each row against the matches (the unary +
+        # keeps SQLite from driving by the match list instead).
+        common = _fts_matches_at_least(conn, search, SEARCH_WALK_FROM)
+        clauses.append(
+            ("+" if common else "") + "r.id IN (SELECT rowid FROM responses_fts WHERE responses_fts MATCH ?)"
+        )
+        params.append(search)
+    order = "DESC"
+    if after is not None:
+        clauses.append("(r.created_at, r.id) > (?, ?)")
+        params.extend([after.created_at, after.id])
+        order = "ASC"
+    elif before is not None:
+        clauses.append("(r.created_at, r.id) < (?, ?)")
+        params.extend([before.created_at, before.id])
+    rows = conn.execute(
+        f"""
+        SELECT r.id, r.created_at, r.touchpoint_id, t.name AS touchpoint, r.score, r.comment, r.ref,
+               r.channel, r.locale, r.page, r.properties, r.followup_status, r.followup_note,
+               r.followup_by, r.followup_at
+        FROM responses r JOIN touchpoints t ON t.id = r.touchpoint_id
+        {where_sql(clauses)}
+        ORDER BY r.created_at {order}, r.id {order}
+        LIMIT ?
+        """,
+        [*params, limit + 1],
+    ).fetchall()
+    more = len(rows) > limit
+    items = [dict(row) for row in rows[:limit]]
+    for item in items:
+        item["properties"] = json.loads(item["properties"])
+    if after is not None:
+        items.reverse()
+        has_newer, has_older = more, True
+    else:
+        has_newer, has_older = before is not None, more
+    first, last = (items[0], items[-1]) if items else (None, None)
+    return ResponsePage(
+        rows=items,
+        newer=Cursor(first["created_at"], first["id"]) if first and has_newer else None,
+        older=Cursor(last["created_at"], last["id"]) if last and has_older else None,
+    )
+
+
+# From this many full-text matches on, the comments page walks its index
+# instead of sorting the matches: on 1,000,000 answers either plan then takes
+# a few milliseconds.
+SEARCH_WALK_FROM = 2000
+
+
+def _fts_matches_at_least(conn: sqlite3.Connection, search: str, count: int) -> bool:
+    found = conn.execute(
+        "SELECT COUNT(*) FROM (SELECT rowid FROM responses_fts WHERE responses_fts MATCH ? LIMIT ?)",
+        (search, count),
+    ).fetchone()[0]
+    return found >= count
+
+
+def count_followup(conn: sqlite3.Connection, view: str, flt: ResponseFilter | None = None) -> int:
+    """Count the responses in one of FOLLOWUP_VIEWS."""
+    clauses, params = (flt or ResponseFilter()).where()
+    clauses.append(FOLLOWUP_CLAUSES[view])
+    return conn.execute(
+        f"SELECT COUNT(*) FROM responses r {where_sql(clauses)}",
+        params,
+    ).fetchone()[0]
