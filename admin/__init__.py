@@ -6,61 +6,14 @@ public (auth.public); see admin.auth for sessions, CSRF and headers.
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, current_app, url_for
-
-bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates", static_folder="static")
+from flask import Flask
 
 
 def register(app: Flask) -> None:
     """Add the admin to *app*: its pages, sessions, CSRF protection and headers."""
-    from . import auth, comments, followup, touchpoints  # noqa: F401 - their routes register on bp
-
-    # Overview, filters and export: import their modules below.
-    # isort: split
-    from . import export, overview  # noqa: F401 - their routes register on bp
+    from . import auth, comments, export, followup, overview, touchpoints  # noqa: F401 - their routes register on bp
+    from .blueprint import bp
 
     overview.check_settings(app)
-    # (end of that part)
-
     auth.init_app(app)
     app.register_blueprint(bp)
-
-
-def home_url() -> str:
-    """Return the admin's first page: the overview where it exists, else the comments."""
-    if "admin.overview" in current_app.view_functions:
-        return url_for("admin.overview")
-    return url_for("admin.comments")
-
-
-NAV = [
-    ("admin.overview", "Overview"),
-    ("admin.comments", "Comments"),
-    ("admin.followup", "To follow up"),
-    ("admin.touchpoints", "Touchpoints"),
-]
-
-
-@bp.context_processor
-def _layout() -> dict:
-    def admin_nav() -> list[tuple[str, str]]:
-        return [(endpoint, label) for endpoint, label in NAV if endpoint in current_app.view_functions]
-
-    from collector.nps import category
-
-    from .listing import url_with
-
-    return {
-        "admin_nav": admin_nav,
-        "admin_home_url": home_url,
-        "category": category,
-        "when": when,
-        "url_with": url_with,
-    }
-
-
-def when(timestamp: str | None) -> str:
-    """Show a stored UTC timestamp as 2026-11-25 14:03 UTC."""
-    if not timestamp:
-        return ""
-    return f"{timestamp[:10]} {timestamp[11:16]} UTC"

@@ -38,7 +38,8 @@ from collector import ratelimit, storage
 from collector.db import get_db
 from collector.errors import error_response
 
-from . import bp, home_url, users
+from . import users
+from .blueprint import bp, home_url
 
 csrf = CSRFProtect()
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import render_template
 
-from . import bp, listing
+from . import listing
 from .auth import login_required
+from .blueprint import bp
 
 
 @bp.get("/comments")

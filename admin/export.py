@@ -19,8 +19,9 @@ from collector.db import get_db
 from collector.errors import error_response
 from collector.exports import export_header
 
-from . import bp, filters
+from . import filters
 from .auth import login_required
+from .blueprint import bp
 
 # format value: (label, media type, file extension)
 FORMATS = {

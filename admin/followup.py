@@ -10,8 +10,9 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from collector import storage
 from collector.db import get_db
 
-from . import bp, listing
+from . import listing
 from .auth import current_user, login_required, safe_next
+from .blueprint import bp
 
 MAX_NOTE = 500
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")

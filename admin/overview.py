@@ -9,8 +9,9 @@ from flask import Flask, current_app, redirect, render_template, request, url_fo
 from collector import nps, storage
 from collector.db import get_db
 
-from . import bp, charts, filters, stats
+from . import charts, filters, stats
 from .auth import login_required
+from .blueprint import bp
 from .export import FORMATS, export_url
 
 
@@ -65,10 +66,8 @@ def overview():
     return html, 400 if errors else 200
 
 
-def _page_url(endpoint: str, flt: filters.Filters, card: stats.Card) -> str | None:
-    """Another admin page (comments, follow-up) with this card's filters, if the admin has it."""
-    if endpoint not in current_app.view_functions:
-        return None
+def _page_url(endpoint: str, flt: filters.Filters, card: stats.Card) -> str:
+    """Another admin page (comments, follow-up) with this card's filters."""
     touchpoint_id = card.touchpoint.id if card.touchpoint else flt.touchpoint_id
     # The breakdown and the trend's steps are the overview's own.
     return url_for(endpoint) + "?" + flt.query(touchpoint_id=touchpoint_id, breakdown=None, interval="auto")

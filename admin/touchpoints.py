@@ -12,8 +12,8 @@ from collector.embed import widget_asset
 from collector.snippet import public_url, snippet_html
 from collector.survey_links import DEFAULT_PLACEHOLDER, LinkError
 
-from . import bp
 from .auth import login_required
+from .blueprint import bp
 from .touchpoint_form import TouchpointForm, language_defaults
 
 # The preview page is framed by the touchpoint page and runs only the widget
