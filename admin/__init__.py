@@ -13,14 +13,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="template
 
 def register(app: Flask) -> None:
     """Add the admin to *app*: its pages, sessions, CSRF protection and headers."""
-    from . import auth, comments, followup, touchpoints  # noqa: F401 - their routes register on bp
-
-    # Overview, filters and export: import their modules below.
-    # isort: split
-    from . import export, overview  # noqa: F401 - their routes register on bp
-
-    overview.check_settings(app)
-    # (end of that part)
+    from . import auth, comments, export, followup, overview, touchpoints  # noqa: F401 - their routes register on bp
 
     auth.init_app(app)
     app.register_blueprint(bp)

@@ -558,10 +558,7 @@ def retention(days: int | None, dry_run: bool) -> None:
 
     from . import privacy
 
-    try:
-        days = days or privacy.retention_days(current_app)
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from None
+    days = days or current_app.config["RETENTION_DAYS"]
     if not days:
         raise click.ClickException(
             "ANBEFAL_RETENTION_DAYS is not set; give --days N to delete answers older than N days"
