@@ -13,11 +13,15 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from . import create_app, get_db, get_tokens, i18n, nps, storage, survey_links
 from .exports import export_header
+from .settings import SettingError
 from .snippet import public_url, snippet_html
 
 
 def _make_app(*_args, **_kwargs):
-    return create_app()
+    try:
+        return create_app()
+    except SettingError as exc:  # a wrong ANBEFAL_* value: say which, without a traceback
+        raise click.ClickException(str(exc)) from None
 
 
 class AnbefalGroup(FlaskGroup):
@@ -61,7 +65,7 @@ def serve(host: str, port: int, workers: int, demo: bool) -> None:
         server.check_address_free(host, port)
     except server.AddressInUse as exc:
         raise click.ClickException(str(exc)) from None
-    app = create_app()  # migrates once here, before any worker starts
+    app = _make_app()  # migrates once here, before any worker starts
     with app.app_context():
         base = app.config.get("PUBLIC_URL") or f"http://{_url_host(host)}:{port}"
         lines = [f"Anbefal {_version()} is listening on {base}", f"  database: {app.config['DB']}"]
