@@ -151,3 +151,14 @@ def test_a_relative_database_path_is_made_absolute():
 )
 def test_optional_url(value, parsed):
     assert settings.optional_url(value) == parsed
+
+
+def test_the_command_line_names_a_wrong_setting_in_one_line(db_path):
+    from click.testing import CliRunner
+
+    from collector.cli import main
+
+    result = CliRunner().invoke(main, ["user", "list"], env={"ANBEFAL_DB": db_path, "ANBEFAL_MIN_ANSWERS": "0"})
+    assert result.exit_code == 1
+    assert "Error: ANBEFAL_MIN_ANSWERS must be a whole number of 1 or more, not 0" in result.output
+    assert "Traceback" not in result.output
