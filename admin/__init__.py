@@ -14,6 +14,5 @@ def register(app: Flask) -> None:
     from . import auth, comments, export, followup, overview, touchpoints  # noqa: F401 - their routes register on bp
     from .blueprint import bp
 
-    overview.check_settings(app)
     auth.init_app(app)
     app.register_blueprint(bp)

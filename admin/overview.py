@@ -4,7 +4,7 @@ detractors still to follow up, and NPS by the values of one property."""
 
 from __future__ import annotations
 
-from flask import Flask, current_app, redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
 
 from collector import nps, storage
 from collector.db import get_db
@@ -13,13 +13,6 @@ from . import charts, filters, stats
 from .auth import login_required
 from .blueprint import bp
 from .export import FORMATS, export_url
-
-
-def check_settings(app: Flask) -> None:
-    """Refuse to start with a minimum number of answers that is no whole number of 1 or more."""
-    value = app.config["MIN_ANSWERS"]
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"ANBEFAL_MIN_ANSWERS must be a whole number of 1 or more, not {value!r}")
 
 
 @bp.get("/")

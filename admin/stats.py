@@ -15,11 +15,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from collector import nps, storage
+from collector.settings import DEFAULTS
 
 from .filters import Filters
-
-# Below this many answers a figure is flagged "few answers" (ANBEFAL_MIN_ANSWERS).
-DEFAULT_MIN_ANSWERS = 30
 
 # The breakdown shows this many property values (most answers first).
 BREAKDOWN_LIMIT = 30
@@ -172,7 +170,7 @@ def build_overview(
     conn: sqlite3.Connection,
     flt: Filters,
     touchpoints: list[storage.Touchpoint],
-    min_answers: int = DEFAULT_MIN_ANSWERS,
+    min_answers: int = DEFAULTS["MIN_ANSWERS"],
 ) -> Overview:
     """Compute every card of the overview (and the breakdown) for *flt*."""
     previous = flt.previous()

@@ -66,11 +66,6 @@ def is_bot(user_agent: str | None) -> bool:
     return bool(user_agent) and _PATTERN.search(user_agent) is not None
 
 
-def filter_enabled() -> bool:
-    value = current_app.config.get("BOT_FILTER", "on")
-    return value is not False and str(value).strip().lower() not in ("off", "false", "0", "no")
-
-
 def request_is_from_bot() -> bool:
     """Return True when this request comes from a known bot and the filter is on."""
-    return filter_enabled() and is_bot(request.headers.get("User-Agent"))
+    return current_app.config["BOT_FILTER"] and is_bot(request.headers.get("User-Agent"))

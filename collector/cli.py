@@ -14,11 +14,15 @@ from flask.cli import FlaskGroup, with_appcontext
 from . import create_app, i18n, nps, storage, survey_links
 from .db import get_db, get_tokens
 from .exports import export_header
+from .settings import SettingError
 from .snippet import public_url, snippet_html
 
 
 def _make_app(*_args, **_kwargs):
-    return create_app()
+    try:
+        return create_app()
+    except SettingError as exc:  # a wrong ANBEFAL_* value: say which, without a traceback
+        raise click.ClickException(str(exc)) from None
 
 
 class AnbefalGroup(FlaskGroup):
@@ -62,7 +66,7 @@ def serve(host: str, port: int, workers: int, demo: bool) -> None:
         server.check_address_free(host, port)
     except server.AddressInUse as exc:
         raise click.ClickException(str(exc)) from None
-    app = create_app()  # migrates once here, before any worker starts
+    app = _make_app()  # migrates once here, before any worker starts
     with app.app_context():
         base = app.config.get("PUBLIC_URL") or f"http://{_url_host(host)}:{port}"
         lines = [f"Anbefal {_version()} is listening on {base}", f"  database: {app.config['DB']}"]
@@ -536,10 +540,7 @@ def retention(days: int | None, dry_run: bool) -> None:
 
     from . import privacy
 
-    try:
-        days = days or privacy.retention_days(current_app)
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from None
+    days = days or current_app.config["RETENTION_DAYS"]
     if not days:
         raise click.ClickException(
             "ANBEFAL_RETENTION_DAYS is not set; give --days N to delete answers older than N days"

@@ -16,22 +16,13 @@ from dataclasses import dataclass
 
 from flask import Flask, current_app
 
-from . import settings, storage, timestamps, visitors
+from . import storage, timestamps, visitors
 
 MAINTENANCE_EVERY = 3600  # seconds between runs, across all workers
 LOOK_EVERY = 60  # seconds between a worker's looks at whose turn it is
 VISITOR_DAYS = 2
 
 _next_look = 0.0
-
-
-def retention_days(app: Flask) -> int | None:
-    """Return ANBEFAL_RETENTION_DAYS as a number of days, or None to keep answers forever."""
-    if app.config.get("RETENTION_DAYS") in (None, "", 0, "0"):
-        return None
-    return settings.whole_number(
-        app, "RETENTION_DAYS", minimum=1, meaning="a whole number of days (or 0 to keep answers)"
-    )
 
 
 def cutoff(days: int) -> str:
@@ -57,8 +48,7 @@ def clean_up(conn, days: int | None, *, thorough: bool = False) -> Cleaned:
 
 
 def install(app: Flask) -> None:
-    """Check the retention setting now, and run the hourly clean-up after responses."""
-    retention_days(app)
+    """Run the hourly clean-up after responses."""
     app.after_request(_schedule_clean_up)
 
 
@@ -68,7 +58,7 @@ def _schedule_clean_up(response):
         return response
     _next_look = time.monotonic() + LOOK_EVERY
     path = current_app.config["DB"]
-    days = retention_days(current_app)
+    days = current_app.config["RETENTION_DAYS"]  # 0 keeps answers
     app = current_app._get_current_object()  # type: ignore[attr-defined]
 
     def run() -> None:

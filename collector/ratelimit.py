@@ -10,7 +10,7 @@ database never holds a client's address or whatever else a key was made of.
 
 Public blueprints get the configured per-address limits with
 `ratelimit.protect(app, "blueprint_name")` in create_app; a single view with
-`@ratelimit.limited()` (writes) or `@ratelimit.limited("RATELIMIT_READS")`.
+`ratelimit.check("RATELIMIT_WRITES")`.
 A refused request is answered 429 with `Retry-After` (JSON on API paths; a
 page elsewhere, the blueprint's own where it has one). `ANBEFAL_RATELIMIT=off` switches every limit off.
 """
@@ -19,12 +19,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
-from functools import partial, wraps
-from typing import Any
+from functools import partial
 
 from flask import Flask, current_app, request
 from werkzeug.exceptions import TooManyRequests
@@ -32,60 +28,17 @@ from werkzeug.exceptions import TooManyRequests
 from . import storage
 from .db import get_db
 from .errors import error_response, wants_json
+from .settings import Limit
 
 # Expired counters are deleted at most this often per worker process.
 CLEANUP_EVERY = 60
 
-# The settings (ANBEFAL_RATELIMIT_*) that hold "N/period" limits; views and
-# blueprints name them without the prefix.
-LIMIT_SETTINGS = ("RATELIMIT_WRITES", "RATELIMIT_READS", "RATELIMIT_LINK_API")
-
-_PERIODS = {"s": 1, "second": 1, "m": 60, "minute": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
-_LIMIT_RE = re.compile(r"^\s*(\d+)\s*(?:/|per)\s*(\d*)\s*([a-z]+?)s?\s*$")
-_OFF = {"off", "false", "0", "no", "none", "disabled"}
-
 _last_cleanup = 0
-
-
-@dataclass(frozen=True)
-class Limit:
-    """At most *count* hits per *seconds*."""
-
-    count: int
-    seconds: int
-
-    def __str__(self) -> str:
-        return f"{self.count}/{self.seconds}s"
-
-
-def parse_limit(value: Any) -> Limit:
-    """Parse "30/minute", "1000 per hour", "5/10s" or "100/day"; raise ValueError."""
-    found = _LIMIT_RE.match(str(value).lower())
-    if not found or found.group(3) not in _PERIODS:
-        raise ValueError(f"{value!r} is not a rate limit like 30/minute, 1000/hour or 5/10s")
-    count, multiple, unit = int(found.group(1)), int(found.group(2) or 1), _PERIODS[found.group(3)]
-    if count < 1 or multiple < 1:
-        raise ValueError(f"{value!r}: a rate limit needs at least one hit per at least one second")
-    return Limit(count, multiple * unit)
 
 
 def enabled(app: Flask | None = None) -> bool:
     """Return False when ANBEFAL_RATELIMIT switches rate limiting off."""
-    value = (app or current_app).config.get("RATELIMIT", "on")
-    return value is not False and str(value).strip().lower() not in _OFF
-
-
-def configure(app: Flask) -> None:
-    """Check the configured limits once at start, so a typo fails loudly."""
-    for name in LIMIT_SETTINGS:
-        try:
-            parse_limit(app.config[name])
-        except ValueError as exc:
-            raise ValueError(f"ANBEFAL_{name}: {exc}") from None
-
-
-def configured_limit(name: str) -> Limit:
-    return parse_limit(current_app.config[name])
+    return (app or current_app).config["RATELIMIT"]
 
 
 def hashed_key(key: str) -> str:
@@ -143,18 +96,17 @@ def too_many_requests(retry_after: int):
     raise exc
 
 
-def check(setting: str, scope: str | None = None):
+def check(setting: str):
     """Count this request against the limit in *setting*, per client address.
 
     Return None when it is allowed, else the 429 answer (or raise it; see
-    too_many_requests). Every route
-    limited by the same setting shares one count per address, unless a
-    *scope* of its own is given.
+    too_many_requests). Every route limited by the same setting shares one
+    count per address.
     """
     if not enabled():
         return None
-    limit = configured_limit(setting)
-    allowed, retry_after = hit(f"{scope or setting}:{client_address()}", limit.count, limit.seconds)
+    limit: Limit = current_app.config[setting]  # parsed at start
+    allowed, retry_after = hit(f"{setting}:{client_address()}", limit.count, limit.seconds)
     return None if allowed else too_many_requests(retry_after)
 
 
@@ -196,17 +148,3 @@ def _rate_limit_writes():
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return None
     return check("RATELIMIT_WRITES")
-
-
-def limited(setting: str = "RATELIMIT_WRITES", scope: str | None = None) -> Callable:
-    """Decorate a view so each call counts against the limit in *setting*."""
-
-    def decorate(view: Callable) -> Callable:
-        @wraps(view)
-        def wrapper(*args: Any, **kwargs: Any):
-            refused = check(setting, scope)
-            return refused if refused is not None else view(*args, **kwargs)
-
-        return wrapper
-
-    return decorate

@@ -19,8 +19,6 @@ import secrets
 from flask import Flask, abort, current_app, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import settings
-
 # Pages load only their own scripts, styles and images (inline styles are
 # allowed: the widget's shadow DOM and the e-mail-like landing pages use
 # them); nothing may frame them, and forms post only to this server.
@@ -30,16 +28,9 @@ CSP = (
 )
 
 
-def trusted_proxies(app: Flask) -> int:
-    """Return ANBEFAL_PROXIES as a count; refuse anything else at start."""
-    if not app.config.get("PROXIES"):
-        app.config["PROXIES"] = 0
-    return settings.whole_number(app, "PROXIES", minimum=0, meaning="the number of reverse proxies in front of Anbefal")
-
-
 def install(app: Flask) -> None:
     """Trust exactly the configured proxies and add the safety headers."""
-    proxies = trusted_proxies(app)
+    proxies = app.config["PROXIES"]
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
     app.before_request(_refuse_oversized_body)

@@ -428,7 +428,7 @@ def test_base_page_has_landmarks_skip_link_and_navigation(admin_client):
 def test_readme_documents_the_admin_settings_and_user_commands():
     from pathlib import Path
 
-    from collector import DEFAULTS
+    from collector.settings import DEFAULTS
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     settings = readme[readme.index("<!-- settings: admin -->") :]

@@ -304,7 +304,7 @@ ABUSE_AND_PRIVACY_SETTINGS = [
 
 
 def test_the_readme_documents_these_settings_and_commands():
-    from collector import DEFAULTS
+    from collector.settings import DEFAULTS
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     for name in ABUSE_AND_PRIVACY_SETTINGS:
