@@ -46,7 +46,7 @@ def _layout() -> dict:
     def admin_nav() -> list[tuple[str, str]]:
         return [(endpoint, label) for endpoint, label in NAV if endpoint in current_app.view_functions]
 
-    from collector.nps import category
+    from collector.nps import category, score_span
 
     from .listing import url_with
 
@@ -54,6 +54,7 @@ def _layout() -> dict:
         "admin_nav": admin_nav,
         "admin_home_url": home_url,
         "category": category,
+        "score_span": score_span,
         "when": when,
         "url_with": url_with,
     }

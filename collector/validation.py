@@ -12,10 +12,11 @@ from typing import Any
 
 from flask import Request
 
+from . import nps
 from .errors import ApiError
 
 # The limits of every field the API takes; openapi.json and the widget state
-# the same numbers, and tests/test_limits.py holds them to these.
+# the same numbers, and tests/test_validation.py holds them to these.
 MAX_COMMENT = 2000
 MAX_REF = 200
 MAX_PAGE = 2000
@@ -81,7 +82,7 @@ def only_fields(body: dict[str, Any], allowed: set[str]) -> None:
 
 def score(value: Any, field: str = "score") -> int:
     # bool is a subclass of int: True is not a score.
-    if type(value) is not int or not 0 <= value <= 10:
+    if type(value) is not int or value not in nps.SCORES:
         raise bad("invalid_score", f"{field} must be an integer from 0 to 10")
     return value
 
