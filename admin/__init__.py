@@ -46,14 +46,28 @@ def _layout() -> dict:
     def admin_nav() -> list[tuple[str, str]]:
         return [(endpoint, label) for endpoint, label in NAV if endpoint in current_app.view_functions]
 
+    from collector import validation
     from collector.nps import category, score_span
 
-    from .listing import url_with
+    from .followup import MAX_NOTE
+    from .listing import MAX_QUERY, url_with
+    from .touchpoint_form import MAX_TEXT
 
+    # The maxlength of the forms' fields: the same numbers that check them.
+    limits = {
+        "property_key": validation.MAX_PROPERTY_KEY,
+        "property_value": validation.MAX_PROPERTY_VALUE,
+        "ref": validation.MAX_REF,
+        "touchpoint_name": validation.MAX_TOUCHPOINT_NAME,
+        "note": MAX_NOTE,
+        "query": MAX_QUERY,
+        "text": MAX_TEXT,
+    }
     return {
         "admin_nav": admin_nav,
         "admin_home_url": home_url,
         "category": category,
+        "limits": limits,
         "score_span": score_span,
         "when": when,
         "url_with": url_with,
