@@ -99,6 +99,10 @@ def test_as_dict_is_json_friendly():
     }
 
 
+def test_the_widget_shows_the_same_scale():
+    assert re.findall(r"Array\.from\(\{ length: (\d+) \}", widget_asset().body.decode()) == [str(len(nps.SCORES))]
+
+
 def test_the_widget_asks_the_follow_up_of_the_same_category():
     found = re.findall(
         r'score > (\d+) \? "promoter" : score > (\d+) \? "passive" : "detractor"', widget_asset().body.decode()
