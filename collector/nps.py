@@ -11,8 +11,9 @@ PASSIVE = "passive"
 PROMOTER = "promoter"
 CATEGORIES = (DETRACTOR, PASSIVE, PROMOTER)
 
-# The scale and where its categories part: the SQL in storage, the widget's
-# follow-up question and the labels are all made from (or tested against) these.
+# The scale and where its categories part. The admin's labels are made from
+# these and tests hold the widget and openapi.json to them; SQL that sorts
+# scores into categories is to be made from them as well.
 SCORES = range(11)
 DETRACTOR_MAX = 6
 PROMOTER_MIN = 9
