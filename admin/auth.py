@@ -34,7 +34,7 @@ from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask.wrappers import Request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from collector import ratelimit, storage
+from collector import ratelimit, security, storage
 from collector.db import get_db
 from collector.errors import error_response
 
@@ -44,13 +44,6 @@ from .blueprint import bp, home_url
 csrf = CSRFProtect()
 
 FAILED_LOGIN = "Wrong email or password, or too many failed attempts. Wait a few minutes before you try again."
-
-# No inline script or style anywhere in the admin; frames only from itself
-# (the widget preview), and no one may frame the admin.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; frame-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
-)
 
 
 class AdminSessionInterface(SecureCookieSessionInterface):
@@ -153,10 +146,7 @@ def _guard():
 
 @bp.after_request
 def _headers(response):
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "same-origin"
+    security.apply(response, "admin")
     if request.endpoint != "admin.static":
         response.headers["Cache-Control"] = "no-store"
     # The admin is for its own pages only: never readable from another origin.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, url_for
 
-from collector.nps import category
+from collector.nps import category, score_span
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates", static_folder="static")
 
@@ -30,12 +30,28 @@ def when(timestamp: str | None) -> str:
 
 @bp.context_processor
 def _layout() -> dict:
-    from .listing import url_with
+    from collector import validation
 
+    from .followup import MAX_NOTE
+    from .listing import MAX_QUERY, url_with
+    from .touchpoint_form import MAX_TEXT
+
+    # The maxlength of the forms' fields: the same numbers that check them.
+    limits = {
+        "property_key": validation.MAX_PROPERTY_KEY,
+        "property_value": validation.MAX_PROPERTY_VALUE,
+        "ref": validation.MAX_REF,
+        "touchpoint_name": validation.MAX_TOUCHPOINT_NAME,
+        "note": MAX_NOTE,
+        "query": MAX_QUERY,
+        "text": MAX_TEXT,
+    }
     return {
         "admin_nav": NAV,
         "admin_home_url": home_url,
         "category": category,
+        "limits": limits,
+        "score_span": score_span,
         "when": when,
         "url_with": url_with,
     }

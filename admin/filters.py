@@ -16,7 +16,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 from collector import storage
-from collector.validation import MAX_PROPERTIES, MAX_PROPERTY_KEY, MAX_PROPERTY_VALUE
+from collector.validation import (
+    CONTROL,
+    MAX_PROPERTIES,
+    MAX_PROPERTY_KEY,
+    MAX_PROPERTY_VALUE,
+    has_control,
+    is_property_key,
+)
 
 # Presets of the date range: (query value, label, days or None).
 PERIODS: dict[str, str] = {
@@ -40,8 +47,6 @@ INTERVALS: dict[str, str] = {"auto": "Automatic", "week": "By week", "month": "B
 PROPERTY_PREFIX = "p."
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_PROPERTY_KEY = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -230,7 +235,7 @@ def parse(
             properties[key] = value
 
     breakdown = single("by") or None
-    if breakdown is not None and not _is_key(breakdown):
+    if breakdown is not None and not is_property_key(breakdown):
         errors.append(f"“{_shown(breakdown)}” is not a property name; no breakdown is shown.")
         breakdown = None
 
@@ -272,22 +277,18 @@ def _parse_date(raw: str, label: str, errors: list[str]) -> date | None:
     return None
 
 
-def _is_key(key: str) -> bool:
-    return len(key) <= MAX_PROPERTY_KEY and bool(_PROPERTY_KEY.match(key))
-
-
 def _property_problem(key: str, value: str) -> str | None:
-    if not _is_key(key):
+    if not is_property_key(key):
         return (
             f"“{_shown(key)}” is not a property name (letters, digits, _ . - and at most "
             f"{MAX_PROPERTY_KEY} characters); that filter was left out."
         )
-    if len(value) > MAX_PROPERTY_VALUE or _CONTROL.search(value):
+    if len(value) > MAX_PROPERTY_VALUE or has_control(value):
         return f"The value for property “{key}” is too long or holds control characters; that filter was left out."
     return None
 
 
 def _shown(value: str, limit: int = 40) -> str:
     """A refused value as it may be quoted in a message: short and printable."""
-    value = _CONTROL.sub("?", value)
+    value = CONTROL.sub("?", value)
     return value if len(value) <= limit else value[: limit - 1] + "…"

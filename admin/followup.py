@@ -3,19 +3,17 @@ detractors that nobody has followed up yet."""
 
 from __future__ import annotations
 
-import re
-
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from collector import storage
 from collector.db import get_db
+from collector.validation import has_control
 
 from . import listing
 from .auth import current_user, login_required, safe_next
 from .blueprint import bp
 
 MAX_NOTE = 500
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 STATUS_LABELS = {"open": "Open", "contacted": "Contacted", "resolved": "Resolved"}
 VIEW_LABELS = {
     "open": "Detractors to follow up",
@@ -61,7 +59,7 @@ def set_followup(response_id: int):
         problem = "Choose open, contacted or resolved."
     elif len(note) > MAX_NOTE:
         problem = f"The note may have at most {MAX_NOTE} characters; it has {len(note)}. Nothing was saved."
-    elif _CONTROL.search(note):
+    elif has_control(note, multiline=True):
         problem = "The note contains a control character. Nothing was saved."
     if problem:
         # The form again on a page of its own, with what was typed: a

@@ -15,9 +15,9 @@ from collector.db import get_db
 from . import filters
 
 CATEGORY_LABELS = {
-    nps.DETRACTOR: "Detractors (0-6)",
-    nps.PASSIVE: "Passives (7-8)",
-    nps.PROMOTER: "Promoters (9-10)",
+    nps.DETRACTOR: f"Detractors ({nps.score_span(nps.DETRACTOR)})",
+    nps.PASSIVE: f"Passives ({nps.score_span(nps.PASSIVE)})",
+    nps.PROMOTER: f"Promoters ({nps.score_span(nps.PROMOTER)})",
 }
 MAX_QUERY = 200
 

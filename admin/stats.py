@@ -25,19 +25,6 @@ BREAKDOWN_LIMIT = 30
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-def summary_from_scores(counts: Iterable[tuple[int, int]]) -> nps.Summary:
-    """Return the Summary of (score, count) pairs."""
-    promoters = passives = detractors = 0
-    for score, count in counts:
-        if score >= 9:
-            promoters += count
-        elif score >= 7:
-            passives += count
-        else:
-            detractors += count
-    return nps.Summary(promoters, passives, detractors)
-
-
 def change(current: nps.Summary, previous: nps.Summary | None) -> int | None:
     """The NPS now minus the NPS before, in points, as the two are shown
     (rounded first, so the figures on the page add up); None if either is missing."""
@@ -212,11 +199,11 @@ def build_overview(
         return Card(
             name=name,
             touchpoint=tp,
-            summary=summary_from_scores(enumerate(scores)),
-            previous=summary_from_scores(enumerate(prev)) if previous is not None else None,
+            summary=nps.summary_from_scores(enumerate(scores)),
+            previous=nps.summary_from_scores(enumerate(prev)) if previous is not None else None,
             min_answers=min_answers,
             trend=[
-                TrendPoint(start, bucket_label(start, interval), summary_from_scores(enumerate(by.get(start, ()))))
+                TrendPoint(start, bucket_label(start, interval), nps.summary_from_scores(enumerate(by.get(start, ()))))
                 for start in starts
             ],
             distribution=list(scores),

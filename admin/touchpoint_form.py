@@ -7,19 +7,15 @@ until every field is right.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import click
-
 from collector import i18n, nps, storage
-from collector.cli import normalise_origin
+from collector.origins import normalise_origin
+from collector.validation import MAX_TOUCHPOINT_NAME, has_control
 
-MAX_NAME = 100
 MAX_TEXT = 300
 MAX_ORIGINS = 50
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 FIELDS = (
     "name",
@@ -81,9 +77,9 @@ class TouchpointForm:
         name = v["name"].strip()
         if not name:
             self.errors["name"] = "Give the touchpoint a name, such as checkout or support."
-        elif len(name) > MAX_NAME:
-            self.errors["name"] = f"The name may have at most {MAX_NAME} characters; it has {len(name)}."
-        elif _CONTROL.search(name):
+        elif len(name) > MAX_TOUCHPOINT_NAME:
+            self.errors["name"] = f"The name may have at most {MAX_TOUCHPOINT_NAME} characters; it has {len(name)}."
+        elif has_control(name):
             self.errors["name"] = "The name cannot contain control characters."
         clean["name"] = name
 
@@ -104,8 +100,8 @@ class TouchpointForm:
                 continue
             try:
                 origin = normalise_origin(line)
-            except click.BadParameter as exc:
-                self.errors["origins"] = exc.format_message() + "; give one origin per line."
+            except ValueError as exc:
+                self.errors["origins"] = f"Invalid value: {exc}; give one origin per line."
                 break
             if origin not in origins:
                 origins.append(origin)

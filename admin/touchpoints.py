@@ -3,9 +3,9 @@ its email block and a live preview of the widget."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 
-from collector import i18n, storage
+from collector import i18n, security, storage
 from collector.db import get_db, get_tokens
 from collector.email_block import email_block_html
 from collector.embed import widget_asset
@@ -15,16 +15,6 @@ from collector.survey_links import DEFAULT_PLACEHOLDER, LinkError
 from .auth import login_required
 from .blueprint import bp
 from .touchpoint_form import TouchpointForm, language_defaults
-
-# The preview page is framed by the touchpoint page and runs only the widget
-# script; the widget styles itself with a constructed stylesheet, so no
-# inline style is needed here either. It may fetch the widget's settings and
-# nothing else: even a widget that ignored data-preview could not store an
-# answer from here.
-PREVIEW_POLICY = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src {widget_api}; "
-    "form-action 'none'; base-uri 'none'; frame-ancestors 'self'"
-)
 
 
 @bp.get("/touchpoints")
@@ -91,9 +81,8 @@ def touchpoint_preview(touchpoint_id: int):
     # The widget from this very origin (PUBLIC_URL may be a CDN's), so that script-src 'self' holds.
     script = url_for("embed.versioned_widget_script", version=widget_asset().version)
     token = get_tokens().make_embed_token(tp.id)
-    response = render_template("admin/preview.html", tp=tp, token=token, lang=lang, script=script)
-    policy = PREVIEW_POLICY.format(widget_api=request.host_url + "api/v1/widget")
-    return response, 200, {"Content-Security-Policy": policy, "X-Frame-Options": "SAMEORIGIN"}
+    response = make_response(render_template("admin/preview.html", tp=tp, token=token, lang=lang, script=script))
+    return security.apply(response, "preview", widget_api=request.host_url + "api/v1/widget")
 
 
 def _form_page(form: TouchpointForm, tp: storage.Touchpoint | None, status: int = 200):

@@ -6,7 +6,6 @@ import csv
 import json
 import sys
 from datetime import date
-from urllib.parse import urlsplit
 
 import click
 from flask.cli import FlaskGroup, with_appcontext
@@ -14,8 +13,10 @@ from flask.cli import FlaskGroup, with_appcontext
 from . import create_app, i18n, nps, storage, survey_links
 from .db import get_db, get_tokens
 from .exports import export_header
+from .origins import normalise_origin
 from .settings import SettingError
 from .snippet import public_url, snippet_html
+from .validation import MAX_TOUCHPOINT_NAME
 
 
 def _make_app(*_args, **_kwargs):
@@ -108,14 +109,12 @@ def touchpoint() -> None:
     """Create and list touchpoints, and print their snippets."""
 
 
-def normalise_origin(value: str) -> str:
+def _origin(value: str) -> str:
     """Return scheme://host[:port] of an origin, or raise click.BadParameter."""
-    parts = urlsplit(value.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise click.BadParameter(f"{value!r} is not an origin such as https://shop.example")
-    if parts.path not in ("", "/") or parts.query or parts.fragment:
-        raise click.BadParameter(f"{value!r}: an origin has no path, only scheme, host and port")
-    return f"{parts.scheme}://{parts.netloc.lower()}"
+    try:
+        return normalise_origin(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 @touchpoint.command("add")
@@ -134,9 +133,9 @@ def touchpoint_add(
 ) -> None:
     """Create a touchpoint called NAME (checkout, invoice, support...)."""
     name = name.strip()
-    if not name or len(name) > 100:
-        raise click.BadParameter("give a name of 1 to 100 characters", param_hint="NAME")
-    clean_origins = [normalise_origin(origin) for origin in origins]
+    if not name or len(name) > MAX_TOUCHPOINT_NAME:
+        raise click.BadParameter(f"give a name of 1 to {MAX_TOUCHPOINT_NAME} characters", param_hint="NAME")
+    clean_origins = [_origin(origin) for origin in origins]
     try:
         tp = storage.insert_touchpoint(
             get_db(),

@@ -7,7 +7,7 @@ import secrets
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
-from . import storage, timestamps
+from . import nps, storage, timestamps
 
 DEMO_TOUCHPOINTS = [
     # name, language, target NPS
@@ -17,18 +17,18 @@ DEMO_TOUCHPOINTS = [
 ]
 
 DEMO_COMMENTS = {
-    "detractor": [
+    nps.DETRACTOR: [
         "The parcel arrived two days late and nobody told me.",
         "Fakturaen var svær at forstå.",
         "Ventetiden på telefonen var altfor lang.",
         "Checkout kept asking for my address again.",
     ],
-    "passive": [
+    nps.PASSIVE: [
         "Fine, but delivery could be faster.",
         "Helt ok, men fragten er dyr.",
         "Greit nok, men nettsiden er treg.",
     ],
-    "promoter": [
+    nps.PROMOTER: [
         "Quick delivery and friendly support!",
         "Super god service, tak!",
         "Kjempefornøyd, rask levering.",
@@ -58,8 +58,7 @@ def seed(conn: sqlite3.Connection, answers: int = 600, days: int = 180) -> tuple
                 age = rng.random() * days
                 lift = (days - age) / days * 2
                 score = max(0, min(10, round(rng.gauss(7.2 + lift, 2.2))))
-                cat = "promoter" if score >= 9 else "passive" if score >= 7 else "detractor"
-                comment = rng.choice(DEMO_COMMENTS[cat]) if rng.random() < 0.35 else None
+                comment = rng.choice(DEMO_COMMENTS[nps.category(score)]) if rng.random() < 0.35 else None
                 when = timestamps.format_utc(now - timedelta(days=age))
                 storage.insert_response(
                     conn,

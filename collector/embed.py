@@ -8,7 +8,7 @@ import secrets
 
 from flask import Blueprint, abort, current_app, render_template, request
 
-from . import i18n, storage
+from . import i18n, security, storage
 from .assets import widget_asset
 from .db import get_db, get_tokens
 from .errors import error_response
@@ -48,8 +48,7 @@ def _serve_widget(cache_control: str):
     response.set_etag(asset.etag)
     response.headers["Cache-Control"] = cache_control
     response.headers["Vary"] = "Accept-Encoding"
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["X-Content-Type-Options"] = "nosniff"
+    security.apply(response, "public")
     if gzip_ok:
         response.headers["Content-Encoding"] = "gzip"
     return response.make_conditional(request)

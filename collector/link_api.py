@@ -27,7 +27,7 @@ def create_link():
     api_keys.require_api_key()
     body = validation.parse_json_body(request)
     validation.only_fields(body, LINK_FIELDS)
-    name = validation.text(body.get("touchpoint"), "touchpoint", 100, required=True)
+    name = validation.text(body.get("touchpoint"), "touchpoint", validation.MAX_TOUCHPOINT_NAME, required=True)
     score = validation.score(body["score"]) if body.get("score") is not None else None
     expires = body.get("expires")
     if expires is not None and not isinstance(expires, str):

@@ -21,7 +21,7 @@ from typing import Any
 from flask import Blueprint, current_app, render_template, request, url_for
 from werkzeug.exceptions import TooManyRequests
 
-from . import bots, i18n, nps, storage, validation
+from . import bots, i18n, nps, security, storage, validation
 from .db import get_db, get_tokens
 from .errors import ApiError
 from .link_texts import LINK_TEXTS, link_texts_for
@@ -35,25 +35,12 @@ MAX_FORM_BODY = 64 * 1024
 ASSETS = {"page.js": "text/javascript", "page.css": "text/css"}
 _SCORE = re.compile(r"^(10|[0-9])$")
 
-# Scripts and styles come from our own files only (none inline); answers go
-# only to this server; no one may frame the page.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
-    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
-)
-
 
 @bp.after_request
 def _security_headers(response):
-    headers = response.headers
-    headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-    headers["X-Content-Type-Options"] = "nosniff"
-    # The address holds the ticket id and the link's token: never send it on.
-    headers["Referrer-Policy"] = "no-referrer"
-    headers["X-Frame-Options"] = "DENY"
-    headers["X-Robots-Tag"] = "noindex, nofollow"
+    security.apply(response, "link")
     if request.endpoint != "links.asset":
-        headers["Cache-Control"] = "no-store"
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 

@@ -3,27 +3,42 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 DETRACTOR = "detractor"
 PASSIVE = "passive"
 PROMOTER = "promoter"
 CATEGORIES = (DETRACTOR, PASSIVE, PROMOTER)
-# The highest score of a detractor and the lowest of a promoter; passives lie
-# between. Every other definition (the SQL in storage, the widget) follows these.
+# The scale and where its categories part: the highest score of a detractor
+# and the lowest of a promoter. The SQL that sorts answers into categories
+# (storage.filters) and the admin's labels are made from these; tests hold
+# the widget and openapi.json to them.
+SCORES = range(11)
 DETRACTOR_MAX = 6
 PROMOTER_MIN = 9
+CATEGORY_SCORES = {
+    DETRACTOR: range(SCORES[0], DETRACTOR_MAX + 1),
+    PASSIVE: range(DETRACTOR_MAX + 1, PROMOTER_MIN),
+    PROMOTER: range(PROMOTER_MIN, SCORES[-1] + 1),
+}
 
 
 def category(score: int) -> str:
     """Return the category of a 0-10 score: 0-6 detractor, 7-8 passive, 9-10 promoter."""
-    if not 0 <= score <= 10:
+    if score not in SCORES:
         raise ValueError(f"score out of range: {score}")
     if score <= DETRACTOR_MAX:
         return DETRACTOR
     if score < PROMOTER_MIN:
         return PASSIVE
     return PROMOTER
+
+
+def score_span(cat: str) -> str:
+    """Return the scores of a category as people write them, such as "0-6"."""
+    scores = CATEGORY_SCORES[cat]
+    return f"{scores[0]}-{scores[-1]}"
 
 
 def round_half_away(value: float) -> int:
@@ -109,10 +124,12 @@ class Summary:
         )
 
 
-def summarise(scores: list[int]) -> Summary:
-    """Count a list of scores into a Summary."""
-    cats = [category(s) for s in scores]
-    return Summary(cats.count(PROMOTER), cats.count(PASSIVE), cats.count(DETRACTOR))
+def summary_from_scores(counts: Iterable[tuple[int, int]]) -> Summary:
+    """Return the Summary of (score, count) pairs."""
+    tally = dict.fromkeys(CATEGORIES, 0)
+    for score, count in counts:
+        tally[category(score)] += count
+    return Summary(tally[PROMOTER], tally[PASSIVE], tally[DETRACTOR])
 
 
 def format_nps(value: int | None) -> str:

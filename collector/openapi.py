@@ -9,6 +9,8 @@ from typing import Any
 
 from flask import Blueprint, current_app
 
+from . import security
+
 bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
 
 SPEC_FILE = "openapi.json"
@@ -24,6 +26,6 @@ def spec() -> dict[str, Any]:
 def openapi_json():
     """Serve the description; any site may read it, as it holds no secret."""
     response = current_app.response_class(json.dumps(spec(), ensure_ascii=False, indent=2), mimetype="application/json")
-    response.headers["Access-Control-Allow-Origin"] = "*"
+    security.apply(response, "public")
     response.headers["Cache-Control"] = "public, max-age=3600"
     return response

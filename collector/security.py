@@ -4,9 +4,10 @@
   client's address, scheme and host from exactly that many X-Forwarded-*
   entries; with 0 (the default) no X-Forwarded-* header is believed, so a
   visitor cannot forge an address to walk past the rate limits.
-- Every answer is `nosniff`; pages (HTML) also get a Content-Security-Policy
-  and a Referrer-Policy. A view may set its own CSP; templates that need an
-  inline <script> give it `nonce="{{ csp_nonce() }}"`.
+- The safety headers of each kind of answer (every answer, the collector's
+  pages, survey link pages, admin pages, the admin's widget preview, files
+  any site may read) are one table, HEADERS, added by apply(); a header the
+  view set itself is kept.
 - No answer ever allows credentials across origins.
 - A body announced larger than MAX_CONTENT_LENGTH is refused (413) on
   every route before its view runs.
@@ -14,18 +15,93 @@
 
 from __future__ import annotations
 
-import secrets
-
-from flask import Flask, abort, current_app, g, request
+from flask import Flask, Response, abort, current_app, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-# Pages load only their own scripts, styles and images (inline styles are
-# allowed: the widget's shadow DOM and the e-mail-like landing pages use
-# them); nothing may frame them, and forms post only to this server.
-CSP = (
-    "default-src 'self'; script-src 'self'{nonce}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
-)
+
+def _policy(*directives: str) -> str:
+    return "; ".join(directives)
+
+
+# Scripts from this server only and nothing inline, no plugins, no <base>;
+# each kind then says what it may load, frame and post to.
+_STRICT = ("script-src 'self'", "object-src 'none'", "base-uri 'none'")
+
+HEADERS: dict[str, dict[str, str]] = {
+    # Every answer, whatever it is.
+    "every": {"X-Content-Type-Options": "nosniff"},
+    # The collector's own pages: the demo shop and error pages. Inline styles
+    # are allowed for the demo's widget only: in browsers without constructed
+    # stylesheets it falls back to a <style> element in its shadow root.
+    "page": {
+        "Content-Security-Policy": _policy(
+            "default-src 'self'",
+            *_STRICT,
+            "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data:",
+            "frame-ancestors 'none'",
+            "form-action 'self'",
+        ),
+        "Referrer-Policy": "same-origin",
+    },
+    # Survey link pages: their own script and stylesheet, answers only to
+    # this server, and the address (ticket id and token) never sent on.
+    "link": {
+        "Content-Security-Policy": _policy(
+            "default-src 'none'",
+            *_STRICT,
+            "style-src 'self'",
+            "img-src 'self'",
+            "connect-src 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ),
+        "Referrer-Policy": "no-referrer",
+        "X-Frame-Options": "DENY",
+        "X-Robots-Tag": "noindex, nofollow",
+    },
+    # Admin pages: nothing inline (the charts are SVG with attributes, not
+    # style); they frame only the preview, and no one may frame them.
+    "admin": {
+        "Content-Security-Policy": _policy(
+            "default-src 'none'",
+            *_STRICT,
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "connect-src 'self'",
+            "frame-src 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ),
+        "X-Frame-Options": "DENY",
+        "Referrer-Policy": "same-origin",
+    },
+    # The admin's widget preview, framed by the touchpoint page: the widget
+    # styles itself with a constructed stylesheet, and it may fetch its
+    # settings ({widget_api}) and nothing else, so even a widget that ignored
+    # data-preview could not store an answer from here.
+    "preview": {
+        "Content-Security-Policy": _policy(
+            "default-src 'none'",
+            *_STRICT,
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "connect-src {widget_api}",
+            "form-action 'none'",
+            "frame-ancestors 'self'",
+        ),
+        "X-Frame-Options": "SAMEORIGIN",
+    },
+    # The widget script and the OpenAPI description: any site may read them.
+    "public": {"Access-Control-Allow-Origin": "*"},
+}
+
+
+def apply(response: Response, kind: str, **values: str) -> Response:
+    """Add the headers of *kind* that *response* does not have yet; *values* fill their {placeholders}."""
+    for name, value in HEADERS[kind].items():
+        response.headers.setdefault(name, value.format(**values) if values else value)
+    return response
 
 
 def install(app: Flask) -> None:
@@ -35,14 +111,6 @@ def install(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
     app.before_request(_refuse_oversized_body)
     app.after_request(_safety_headers)
-    app.jinja_env.globals["csp_nonce"] = csp_nonce
-
-
-def csp_nonce() -> str:
-    """Return this request's nonce for inline scripts (made on first use)."""
-    if "csp_nonce" not in g:
-        g.csp_nonce = secrets.token_urlsafe(16)
-    return g.csp_nonce
 
 
 def _refuse_oversized_body():
@@ -54,12 +122,9 @@ def _refuse_oversized_body():
         abort(413)
 
 
-def _safety_headers(response):
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+def _safety_headers(response: Response) -> Response:
     response.headers.pop("Access-Control-Allow-Credentials", None)
+    apply(response, "every")
     if response.mimetype == "text/html":
-        nonce = f" 'nonce-{g.csp_nonce}'" if "csp_nonce" in g else ""
-        response.headers.setdefault("Content-Security-Policy", CSP.format(nonce=nonce))
-        # Survey links carry their token in the URL: never pass it on to other sites.
-        response.headers.setdefault("Referrer-Policy", "same-origin")
+        apply(response, "page")
     return response

@@ -28,6 +28,8 @@ LINK = "anbefal.link"
 LINK_FORM = "anbefal.link-form"
 
 EMBED_CACHE_SIZE = 1024
+# Longer than any token or edit secret made here; openapi.json states it too.
+MAX_TOKEN = 1000
 
 
 class InvalidToken(Exception):
@@ -106,7 +108,7 @@ class Tokens:
 
     def check_edit_secret(self, secret: Any, response_id: int, max_age: int) -> None:
         """Raise unless *secret* was made for *response_id* within *max_age* seconds."""
-        if not isinstance(secret, str) or not secret or len(secret) > 1000:
+        if not isinstance(secret, str) or not secret or len(secret) > MAX_TOKEN:
             raise InvalidToken("missing or malformed token")
         try:
             value = self._signer(EDIT).unsign(secret, max_age=max_age).decode("ascii")
@@ -191,7 +193,7 @@ class LinkToken:
 
 
 def _loads(serializer: Serializer[str], token: Any, **kwargs: Any) -> Any:
-    if not isinstance(token, str) or not token or len(token) > 1000:
+    if not isinstance(token, str) or not token or len(token) > MAX_TOKEN:
         raise InvalidToken("missing or malformed token")
     try:
         return serializer.loads(token, **kwargs)

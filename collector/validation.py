@@ -12,8 +12,11 @@ from typing import Any
 
 from flask import Request
 
+from . import nps
 from .errors import ApiError
 
+# The limits of every field the API takes; openapi.json and the widget state
+# the same numbers, and tests/test_validation.py holds them to these.
 MAX_COMMENT = 2000
 MAX_REF = 200
 MAX_PAGE = 2000
@@ -21,15 +24,26 @@ MAX_LOCALE = 35
 MAX_PROPERTIES = 20
 MAX_PROPERTY_KEY = 40
 MAX_PROPERTY_VALUE = 200
+MAX_TOUCHPOINT_NAME = 100
 
 # C0 and C1 control characters; tab, newline and carriage return are allowed
-# only where multi-line text makes sense (comments).
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_CONTROL_EXCEPT_WHITESPACE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_PROPERTY_KEY = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
+# only where multi-line text makes sense (comments, notes).
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+CONTROL_EXCEPT_WHITESPACE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+PROPERTY_KEY = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
 _LOCALE = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
 
 JSON_TYPES = ("application/json", "text/plain")
+
+
+def has_control(value: str, *, multiline: bool = False) -> bool:
+    """True if *value* holds a control character (tab and line breaks pass when *multiline*)."""
+    return bool((CONTROL_EXCEPT_WHITESPACE if multiline else CONTROL).search(value))
+
+
+def is_property_key(key: str) -> bool:
+    """True for a property name: letters, digits, _ . - (. and - not first), at most MAX_PROPERTY_KEY long."""
+    return len(key) <= MAX_PROPERTY_KEY and bool(PROPERTY_KEY.match(key))
 
 
 def bad(code: str, message: str) -> ApiError:
@@ -68,7 +82,7 @@ def only_fields(body: dict[str, Any], allowed: set[str]) -> None:
 
 def score(value: Any, field: str = "score") -> int:
     # bool is a subclass of int: True is not a score.
-    if type(value) is not int or not 0 <= value <= 10:
+    if type(value) is not int or value not in nps.SCORES:
         raise bad("invalid_score", f"{field} must be an integer from 0 to 10")
     return value
 
@@ -92,8 +106,7 @@ def _check_characters(value: str, field: str, multiline: bool = False) -> None:
         value.encode("utf-8")
     except UnicodeEncodeError as exc:  # a lone surrogate from a "\ud800" escape
         raise bad(f"invalid_{field}", f"{field} contains an invalid character") from exc
-    pattern = _CONTROL_EXCEPT_WHITESPACE if multiline else _CONTROL
-    if pattern.search(value):
+    if has_control(value, multiline=multiline):
         raise bad(f"invalid_{field}", f"{field} contains a control character")
 
 
@@ -131,7 +144,7 @@ def properties(value: Any) -> dict[str, str]:
         raise bad("invalid_properties", f"at most {MAX_PROPERTIES} properties are allowed")
     clean: dict[str, str] = {}
     for key, item in value.items():
-        if len(key) > MAX_PROPERTY_KEY or not _PROPERTY_KEY.match(key):
+        if not is_property_key(key):
             raise bad(
                 "invalid_properties",
                 f"property names are letters, digits, _ . - and at most {MAX_PROPERTY_KEY} characters",

@@ -31,7 +31,7 @@ def test_nps_margin_and_percentages_by_hand():
     # 5 promoters, 3 passives, 2 detractors: NPS = 50% - 20% = +30.
     # Each answer is +1/0/-1: mean 0.3, variance p + d - (p - d)^2 = 0.7 - 0.09 = 0.61;
     # margin = 1.96 * sqrt(0.61 / 10) * 100 = 48.41 points.
-    s = stats.summary_from_scores([(10, 3), (9, 2), (8, 2), (7, 1), (6, 1), (0, 1)])
+    s = nps.summary_from_scores([(10, 3), (9, 2), (8, 2), (7, 1), (6, 1), (0, 1)])
     assert (s.promoters, s.passives, s.detractors, s.n) == (5, 3, 2, 10)
     assert (s.pct_promoters, s.pct_passives, s.pct_detractors, s.nps) == (50, 30, 20, 30)
     assert s.margin == pytest.approx(48.41, abs=0.01)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import math
+import re
+from collections import Counter
 
 import pytest
 
-from collector import nps
+from collector import nps, openapi
+from collector.assets import widget_asset
 from collector.nps import Summary
 
 
@@ -34,22 +37,22 @@ def test_no_answers_has_no_nps():
 
 
 def test_all_passives_is_zero_not_missing():
-    s = nps.summarise([7, 8, 7, 8])
+    s = nps.summary_from_scores(Counter([7, 8, 7, 8]).items())
     assert (s.n, s.nps, s.pct_passives) == (4, 0, 100)
     assert nps.format_nps(s.nps) == "0"
 
 
 def test_passives_count_in_the_denominator():
     # 5 promoters, 3 passives, 2 detractors: 50% - 20% = +30.
-    s = nps.summarise([10, 9, 9, 10, 9, 7, 8, 8, 3, 6])
+    s = nps.summary_from_scores(Counter([10, 9, 9, 10, 9, 7, 8, 8, 3, 6]).items())
     assert (s.promoters, s.passives, s.detractors) == (5, 3, 2)
     assert s.nps == 30
     assert nps.format_nps(s.nps) == "+30"
 
 
 def test_extremes():
-    assert nps.summarise([10, 9]).nps == 100
-    assert nps.summarise([0, 6, 1]).nps == -100
+    assert nps.summary_from_scores(Counter([10, 9]).items()).nps == 100
+    assert nps.summary_from_scores(Counter([0, 6, 1]).items()).nps == -100
 
 
 def test_rounding_is_half_away_from_zero_and_from_counts():
@@ -94,3 +97,31 @@ def test_as_dict_is_json_friendly():
         "nps": 25,
         "margin": round(Summary(2, 1, 1).margin, 1),
     }
+
+
+def test_the_widget_shows_the_same_scale():
+    assert re.findall(r"Array\.from\(\{ length: (\d+) \}", widget_asset().body.decode()) == [str(len(nps.SCORES))]
+
+
+def test_the_widget_asks_the_follow_up_of_the_same_category():
+    found = re.findall(
+        r'score > (\d+) \? "promoter" : score > (\d+) \? "passive" : "detractor"', widget_asset().body.decode()
+    )
+    assert len(found) == 1, "the widget's choice of follow-up question has changed: update this test"
+    above_passive, above_detractor = map(int, found[0])
+    for score in nps.SCORES:
+        widget = "promoter" if score > above_passive else "passive" if score > above_detractor else "detractor"
+        assert widget == nps.category(score), score
+
+
+def test_openapi_states_the_same_scale_and_categories():
+    score = openapi.spec()["components"]["schemas"]["Score"]
+    assert (score["minimum"], score["maximum"]) == (nps.SCORES[0], nps.SCORES[-1])
+    spans = ", ".join(f"{nps.score_span(cat)} {cat}" for cat in nps.CATEGORIES)
+    assert score["description"].startswith(f"{spans}. ")
+
+
+def test_the_categories_cover_the_scale_once():
+    covered = [score for cat in nps.CATEGORIES for score in nps.CATEGORY_SCORES[cat]]
+    assert covered == list(nps.SCORES)
+    assert [nps.score_span(cat) for cat in nps.CATEGORIES] == ["0-6", "7-8", "9-10"]

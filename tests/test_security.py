@@ -17,7 +17,7 @@ from conftest import LiveServer, count_rows, csrf_token_of
 from werkzeug.routing import Rule
 from werkzeug.routing.converters import IntegerConverter, PathConverter, UUIDConverter
 
-from collector import create_app, demo, storage
+from collector import create_app, demo, security, storage
 from collector.tokens import Tokens
 
 EVIL = "https://evil.example"
@@ -169,16 +169,32 @@ def test_error_pages_get_the_headers_too(client):
     assert r.headers["X-Content-Type-Options"] == "nosniff"
 
 
-def test_a_template_can_use_a_nonce_for_an_inline_script(app):
-    @app.get("/page-with-inline-script")
-    def page_with_inline_script():
-        from flask import render_template_string
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [
+        ("/demo", "page"),
+        ("/no-such-page", "page"),
+        ("/s/not-a-token", "link"),
+        ("/admin/login", "admin"),
+        ("/anbefal.js", "public"),
+        ("/api/v1/openapi.json", "public"),
+    ],
+)
+def test_each_kind_of_answer_gets_its_headers_from_the_one_table(client, path, kind):
+    r = client.get(path)
+    for name, value in {**security.HEADERS["every"], **security.HEADERS[kind]}.items():
+        assert r.headers.get(name) == value, (path, name)
 
-        return render_template_string('<script nonce="{{ csp_nonce() }}">1</script>')
 
-    r = app.test_client().get("/page-with-inline-script")
-    nonce = r.get_data(as_text=True).split('nonce="')[1].split('"')[0]
-    assert f"'nonce-{nonce}'" in r.headers["Content-Security-Policy"]
+def test_no_module_writes_a_safety_header_of_its_own():
+    """Policies and framing rules live in collector/security.py alone."""
+    root = Path(security.__file__).parent.parent
+    needles = ('"Content-Security-Policy"', '"X-Frame-Options"', '"Referrer-Policy"', "default-src", "frame-ancestors")
+    for path in sorted([*root.glob("collector/**/*.py"), *root.glob("admin/**/*.py")]):
+        if path == Path(security.__file__):
+            continue
+        text = path.read_text(encoding="utf-8")
+        assert not [needle for needle in needles if needle in text], path
 
 
 # -- errors on the public API ---------------------------------------------------

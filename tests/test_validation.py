@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
-from collector import storage
+from collector import openapi, storage, tokens, validation
+from collector.assets import widget_asset
 
 VALID = {"score": 8}
 
@@ -129,3 +131,59 @@ def test_bad_patches_change_nothing(client, conn, token, patch, status, code):
     assert r.get_json()["error"]["code"] == code
     row = storage.get_response(conn, created["id"])
     assert (row["score"], row["comment"]) == (5, "first")
+
+
+# -- the same limits in openapi.json, the widget and the admin ------------------
+
+SCHEMAS = openapi.spec()["components"]["schemas"]
+WIDGET = widget_asset().body.decode()
+
+
+def widget_number(pattern: str) -> int:
+    """The number that *pattern* (one group) finds in the widget's source."""
+    found = re.findall(pattern, WIDGET)
+    assert len(found) == 1, f"{pattern!r} found {len(found)} times in anbefal.js: update this test"
+    return int(found[0])
+
+
+def test_openapi_states_the_limits_that_are_checked():
+    new = SCHEMAS["NewResponse"]["properties"]
+    properties = new["properties"]
+    assert SCHEMAS["Comment"]["maxLength"] == validation.MAX_COMMENT
+    assert new["ref"]["maxLength"] == validation.MAX_REF
+    assert new["page"]["maxLength"] == validation.MAX_PAGE
+    assert new["locale"]["maxLength"] == validation.MAX_LOCALE
+    assert properties["maxProperties"] == validation.MAX_PROPERTIES
+    assert properties["propertyNames"] == {
+        "pattern": validation.PROPERTY_KEY.pattern,
+        "maxLength": validation.MAX_PROPERTY_KEY,
+    }
+    assert properties["additionalProperties"]["maxLength"] == validation.MAX_PROPERTY_VALUE
+    link = SCHEMAS["NewLink"]["properties"]
+    assert link["touchpoint"]["maxLength"] == validation.MAX_TOUCHPOINT_NAME
+    assert link["ref"]["maxLength"] == validation.MAX_REF
+    widget_token = openapi.spec()["paths"]["/api/v1/widget"]["get"]["parameters"][0]
+    assert widget_token["name"] == "token"
+    lengths = {new["token"]["maxLength"], SCHEMAS["ResponseUpdate"]["properties"]["secret"]["maxLength"]}
+    assert lengths | {widget_token["schema"]["maxLength"]} == {tokens.MAX_TOKEN}
+
+
+def test_the_widget_trims_to_the_limits_that_are_checked():
+    assert widget_number(r"maxlength: (\d+)") == validation.MAX_COMMENT
+    assert widget_number(r"ref\.slice\(0, (\d+)\)") == validation.MAX_REF
+    assert widget_number(r"location\.pathname\)\.slice\(0, (\d+)\)") == validation.MAX_PAGE
+    assert widget_number(r"count < (\d+)") == validation.MAX_PROPERTIES
+    assert widget_number(r"String\(value\)\.slice\(0, (\d+)\)") == validation.MAX_PROPERTY_VALUE
+
+
+def test_the_widget_keeps_the_property_names_the_collector_takes():
+    # The widget's test of a name, run by Python: \w in a JavaScript regex
+    # without the u flag is ASCII, as it is here with re.ASCII.
+    found = re.findall(r"/(\^[^/]*\$)/\.test\(key\)", WIDGET)
+    assert len(found) == 1, "the widget's test of property names has moved: update this test"
+    widget_key = re.compile(found[0], re.ASCII)
+    longest = validation.MAX_PROPERTY_KEY
+    names = ["segment", "a.b-c_d", "_x", "9", "x" * longest, "x" * (longest + 1), "", ".x", "-x", "a b", "é", "a/b"]
+    names += [f"a{c}" for c in map(chr, range(32, 127))]
+    for name in names:
+        assert bool(widget_key.match(name)) == validation.is_property_key(name), name
