@@ -6,10 +6,10 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from collector import get_db, get_tokens, i18n, storage
-from collector.email_block import email_block_html
 from collector.embed import widget_asset
+from collector.links.email_block import email_block_html
+from collector.links.making import DEFAULT_PLACEHOLDER, LinkError
 from collector.snippet import public_url, snippet_html
-from collector.survey_links import DEFAULT_PLACEHOLDER, LinkError
 
 from . import bp
 from .auth import login_required

@@ -104,11 +104,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(openapi.bp)
 
-    # Survey links: register the landing pages and the link API here.
-    from . import link_api, links
+    from . import links
 
-    app.register_blueprint(links.bp)
-    app.register_blueprint(link_api.bp)
+    links.register(app)
 
     # Admin: register the admin blueprint here.
     import admin
@@ -121,9 +119,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     settings.whole_number(app, "DEDUP_WINDOW", minimum=0, meaning="a whole number of seconds (0 stores every answer)")
     ratelimit.configure(app)
     ratelimit.protect(app, "api")
-    # Survey link pages: only the answers sent from them, not the pages.
-    ratelimit.protect(app, "links", reads=False)
-    ratelimit.protect(app, "link_api", setting="RATELIMIT_LINK_API")
 
     from . import security
 

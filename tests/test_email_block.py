@@ -9,8 +9,8 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from collector.cli import main
-from collector.email_block import email_block_html, email_block_text
-from collector.survey_links import LinkError
+from collector.links.email_block import email_block_html, email_block_text
+from collector.links.making import LinkError
 
 BASE = "https://nps.example.com"
 

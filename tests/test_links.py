@@ -12,7 +12,7 @@ import pytest
 
 from collector import storage
 from collector.cli import main
-from collector.email_block import email_block_text
+from collector.links.email_block import email_block_text
 
 BASE = "http://localhost"
 

@@ -11,9 +11,9 @@ import re
 import time
 from datetime import UTC, datetime
 
-from . import get_tokens, storage
-from .errors import ApiError
-from .validation import ref as validate_ref
+from .. import get_tokens, storage
+from ..errors import ApiError
+from ..validation import ref as validate_ref
 
 SCORES = range(11)
 DEFAULT_PLACEHOLDER = "{{ticket.id}}"

@@ -21,11 +21,11 @@ from typing import Any
 from flask import Blueprint, current_app, render_template, request, url_for
 from werkzeug.exceptions import TooManyRequests
 
-from . import bots, get_db, get_tokens, i18n, nps, storage, validation
-from .errors import ApiError
-from .link_texts import LINK_TEXTS, link_texts_for
-from .survey_links import looks_like_placeholder
-from .tokens import ExpiredToken, InvalidToken
+from .. import bots, get_db, get_tokens, i18n, nps, storage, validation
+from ..errors import ApiError
+from ..tokens import ExpiredToken, InvalidToken
+from .making import looks_like_placeholder
+from .texts import LINK_TEXTS, link_texts_for
 
 bp = Blueprint("links", __name__)
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from . import api_keys, get_db, storage, validation
-from .errors import ApiError
-from .snippet import public_url
-from .survey_links import LinkError, RecipientLink, iso_time, parse_expires
+from .. import api_keys, get_db, storage, validation
+from ..errors import ApiError
+from ..snippet import public_url
+from .making import LinkError, RecipientLink, iso_time, parse_expires
 
 bp = Blueprint("link_api", __name__, url_prefix="/api/v1")
 
