@@ -114,6 +114,7 @@ def _form_page(form: TouchpointForm, tp: storage.Touchpoint | None, status: int 
             email_block=block,
             email_block_error=block_error,
             placeholder=placeholder,
+            default_placeholder=DEFAULT_PLACEHOLDER,
             preview_lang=request.args.get("lang") if request.args.get("lang") in i18n.LANGUAGES else "",
         )
     return render_template("admin/touchpoint.html", **context), status
