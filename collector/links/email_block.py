@@ -15,11 +15,12 @@ from .making import SCORES, placeholder_urls
 from .texts import link_texts_for
 
 # Background and text colour per category; each pair has a contrast of at
-# least 4.5:1, so the numbers stay readable.
+# least 4.5:1, so the numbers stay readable. They are the colours of a chosen
+# score on the link page (assets/page.css); a test holds the two together.
 COLOURS = {
-    "detractor": ("#c62828", "#ffffff"),
-    "passive": ("#f9a825", "#1f2328"),
-    "promoter": ("#2e7d32", "#ffffff"),
+    nps.DETRACTOR: ("#c62828", "#ffffff"),
+    nps.PASSIVE: ("#f9a825", "#1f2328"),
+    nps.PROMOTER: ("#2e7d32", "#ffffff"),
 }
 FONT = "Arial, Helvetica, sans-serif"
 
