@@ -38,4 +38,5 @@ def package_asset(package: str, *path: str) -> Asset:
 
 
 def widget_asset() -> Asset:
+    """The widget script, read and compressed once per process."""
     return package_asset("anbefal_widget", WIDGET_FILE)
