@@ -11,7 +11,8 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Add the admin to *app*: its pages, sessions, CSRF protection and headers."""
-    from . import auth, comments, export, followup, overview, touchpoints  # noqa: F401 - their routes register on bp
+    # Their routes and the templates' helpers register on bp as they are imported.
+    from . import auth, comments, export, followup, layout, overview, touchpoints  # noqa: F401
     from .blueprint import bp
 
     auth.init_app(app)

@@ -7,10 +7,10 @@ from flask import abort, flash, make_response, redirect, render_template, reques
 
 from collector import i18n, security, storage
 from collector.db import get_db, get_tokens
-from collector.email_block import email_block_html
 from collector.embed import widget_asset
+from collector.links.email_block import email_block_html
+from collector.links.making import DEFAULT_PLACEHOLDER, LinkError
 from collector.snippet import public_url, snippet_html
-from collector.survey_links import DEFAULT_PLACEHOLDER, LinkError
 
 from .auth import login_required
 from .blueprint import bp
@@ -104,6 +104,7 @@ def _form_page(form: TouchpointForm, tp: storage.Touchpoint | None, status: int 
             email_block=block,
             email_block_error=block_error,
             placeholder=placeholder,
+            default_placeholder=DEFAULT_PLACEHOLDER,
             preview_lang=request.args.get("lang") if request.args.get("lang") in i18n.LANGUAGES else "",
         )
     return render_template("admin/touchpoint.html", **context), status

@@ -29,46 +29,21 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     _prepare_database(app)
 
-    from . import errors
+    # Blueprints by audience, imported here so that nothing imports this module back.
+    from . import api, embed, errors, links, openapi, privacy, ratelimit, security
 
     errors.register(app)
-
-    from . import api, embed
-
     app.register_blueprint(api.bp)
+    ratelimit.protect(app, api.bp.name)
     app.register_blueprint(embed.bp)
-
-    from . import openapi
-
     app.register_blueprint(openapi.bp)
+    links.register(app)
 
-    # Survey links: register the landing pages and the link API here.
-    from . import link_api, links
-
-    app.register_blueprint(links.bp)
-    app.register_blueprint(link_api.bp)
-
-    # Admin: register the admin blueprint here.
     import admin
 
     admin.register(app)
-
-    # Abuse and privacy: register rate limits, bot filter and security headers here.
-    from . import ratelimit
-
-    ratelimit.protect(app, "api")
-    # Survey link pages: only the answers sent from them, not the pages.
-    ratelimit.protect(app, "links", reads=False)
-    ratelimit.protect(app, "link_api", setting="RATELIMIT_LINK_API")
-
-    from . import security
-
     security.install(app)
-
-    from . import privacy
-
     privacy.install(app)
-
     db.init_app(app)
     return app
 

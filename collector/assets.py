@@ -1,5 +1,6 @@
-"""The widget script as served: read once per process, compressed, and named
-by its content, so that a URL with that name can be cached for good."""
+"""Files served as they are (the widget script, the link pages' script and
+stylesheet): read once per process, compressed, and named by their content,
+so that a URL with that name can be cached for good."""
 
 from __future__ import annotations
 
@@ -26,11 +27,16 @@ class Asset:
 
 
 @cache
-def widget_asset() -> Asset:
-    """Read and compress the widget once per process."""
-    body = files("anbefal_widget").joinpath(WIDGET_FILE).read_bytes()
+def package_asset(package: str, *path: str) -> Asset:
+    """Read and compress a file of *package* once per process."""
+    body = files(package).joinpath(*path).read_bytes()
     return Asset(
         body=body,
         gzipped=gzip.compress(body, compresslevel=9, mtime=0),
         version=hashlib.sha256(body).hexdigest()[:16],
     )
+
+
+def widget_asset() -> Asset:
+    """The widget script, read and compressed once per process."""
+    return package_asset("anbefal_widget", WIDGET_FILE)

@@ -10,9 +10,10 @@ from datetime import date
 import click
 from flask.cli import FlaskGroup, with_appcontext
 
-from . import create_app, i18n, nps, storage, survey_links
+from . import create_app, i18n, nps, storage
 from .db import get_db, get_tokens
 from .exports import export_header
+from .links import making
 from .origins import normalise_origin
 from .settings import SettingError
 from .snippet import public_url, snippet_html
@@ -304,7 +305,7 @@ def _link_base_url() -> str:
 @click.option(
     "--ref-placeholder",
     "placeholder",
-    default=survey_links.DEFAULT_PLACEHOLDER,
+    default=making.DEFAULT_PLACEHOLDER,
     show_default=True,
     help="What your helpdesk's mail template replaces with the ticket id, e.g. '{{ticket.display_id}}'.",
 )
@@ -312,12 +313,12 @@ def _link_base_url() -> str:
 @with_appcontext
 def touchpoint_email_block(name: str, placeholder: str, as_text: bool) -> None:
     """Print the block of score links 0-10 to paste into a mail template."""
-    from .email_block import email_block_html, email_block_text
+    from .links.email_block import email_block_html, email_block_text
 
     tp = _touchpoint_or_fail(name)
     try:
-        survey_links.check_placeholder(placeholder)
-    except survey_links.LinkError as exc:
+        making.check_placeholder(placeholder)
+    except making.LinkError as exc:
         raise click.BadParameter(str(exc), param_hint="--ref-placeholder") from None
     make = email_block_text if as_text else email_block_html
     click.echo(make(tp, placeholder, _link_base_url()))
@@ -333,12 +334,12 @@ def link(name: str, ref: str, score: int | None, expires: str | None) -> None:
     """Print a survey link for one recipient of touchpoint NAME."""
     tp = _touchpoint_or_fail(name)
     try:
-        expires_in = survey_links.parse_expires(expires)
-    except survey_links.LinkError as exc:
+        expires_in = making.parse_expires(expires)
+    except making.LinkError as exc:
         raise click.BadParameter(str(exc), param_hint="--expires") from None
     try:
-        made = survey_links.RecipientLink(tp, ref, _link_base_url(), expires_in)
-    except survey_links.LinkError as exc:
+        made = making.RecipientLink(tp, ref, _link_base_url(), expires_in)
+    except making.LinkError as exc:
         raise click.BadParameter(str(exc), param_hint="--ref") from None
     click.echo(made.url(score))
 

@@ -9,7 +9,7 @@ database never holds a client's address or whatever else a key was made of.
     allowed, retry_after = ratelimit.hit("login:" + email, limit=5, window_seconds=900)
 
 Public blueprints get the configured per-address limits with
-`ratelimit.protect(app, "blueprint_name")` in create_app; a single view with
+`ratelimit.protect(app, "blueprint_name")` where the blueprint is registered; a single view with
 `ratelimit.check("RATELIMIT_WRITES")`.
 A refused request is answered 429 with `Retry-After` (JSON on API paths; a
 page elsewhere, the blueprint's own where it has one). `ANBEFAL_RATELIMIT=off` switches every limit off.

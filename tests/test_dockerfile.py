@@ -10,6 +10,7 @@ import importlib
 import json
 import re
 import shlex
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,3 +112,35 @@ def test_dockerignore_keeps_local_state_out_of_the_image():
     # Everything `pip install .` reads stays in.
     for needed in ("pyproject.toml", "README.md", "LICENSE", "collector", "admin", "widget"):
         assert needed not in ignored
+
+
+def test_pip_install_ships_every_package_and_its_files():
+    """The image installs a wheel, which holds only what pyproject.toml names;
+    an editable install finds a forgotten subpackage or file all the same."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    on_disk = {
+        ".".join(init.parent.relative_to(ROOT).parts)
+        for top in ("collector", "admin")
+        for init in (ROOT / top).rglob("__init__.py")
+    }
+    packages = config["packages"]
+    if isinstance(packages, dict):  # automatic discovery: [tool.setuptools.packages.find]
+        import setuptools
+
+        find = packages["find"]
+        where = str(ROOT / find.get("where", ["."])[0])
+        packages = setuptools.find_packages(where, include=find.get("include", ["*"]), exclude=find.get("exclude", []))
+    assert on_disk <= set(packages)
+    shipped = {
+        path
+        for package, patterns in config["package-data"].items()
+        for pattern in patterns
+        for path in (ROOT / package.replace(".", "/")).glob(pattern)
+    }
+    data = {
+        path
+        for top in ("collector", "admin")
+        for path in (ROOT / top).rglob("*")
+        if path.is_file() and path.suffix not in (".py", ".pyc")
+    }
+    assert data <= shipped

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import html.parser
 import re
+from importlib.resources import files
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
 from collector.cli import main
-from collector.email_block import email_block_html, email_block_text
-from collector.survey_links import LinkError
+from collector.links.email_block import COLOURS, email_block_html, email_block_text
+from collector.links.making import LinkError
 
 BASE = "https://nps.example.com"
 
@@ -76,6 +77,22 @@ def test_html_block_has_eleven_coloured_links_with_the_placeholder_verbatim(app,
     assert block.count('bgcolor="#2e7d32"') == 2
     assert '<table role="presentation"' in block
     assert "class=" not in block and "<script" not in block and "<style" not in block
+
+
+def test_the_blocks_colours_are_those_of_a_chosen_score_on_the_link_page():
+    css = files("collector").joinpath("assets", "page.css").read_text()
+
+    def declarations(selector: str) -> dict[str, str]:
+        found = re.search(re.escape(selector) + r" \{([^}]*)\}", css)
+        assert found, selector
+        return dict(part.strip().split(": ") for part in found.group(1).split(";") if part.strip())
+
+    chosen = declarations(".score input:checked + .number")
+    for category, (background, colour) in COLOURS.items():
+        own = {**chosen, **declarations(f".score.{category} input:checked + .number")}
+        assert own["background"] == background, category
+        short = own["color"]  # "#fff" stands for "#ffffff"
+        assert (short if len(short) == 7 else "#" + "".join(c * 2 for c in short[1:])) == colour, category
 
 
 def test_html_block_escapes_the_touchpoints_own_question(app, make_touchpoint):

@@ -13,6 +13,7 @@ import pytest
 
 from collector import api_keys, openapi, storage
 from collector.cli import main
+from collector.links import api, making
 
 SPEC = openapi.spec()
 BASE = "https://nps.example.com"
@@ -124,6 +125,7 @@ def test_keys_are_checked_by_their_hash(app, conn, support, client):
         ({"touchpoint": "support", "ref": "T-1", "expires": "30"}, 400, "invalid_expires"),
         ({"touchpoint": "support", "ref": "T-1", "expires": 30}, 400, "invalid_expires"),
         ({"touchpoint": "support", "ref": "T-1", "expires": "99999w"}, 400, "invalid_expires"),
+        ({"touchpoint": "support", "ref": "T-1", "expires": "\u0663\u0660d"}, 400, "invalid_expires"),
         ({"touchpoint": "support", "ref": "T-1", "extra": 1}, 400, "unknown_field"),
         ({"touchpoint": "nope", "ref": "T-1"}, 404, "unknown_touchpoint"),
         ([1], 400, "invalid_json"),
@@ -163,3 +165,9 @@ def test_the_description_matches_a_valid_request():
     assert not validator.is_valid({"touchpoint": "support"})
     assert not validator.is_valid({"touchpoint": "support", "ref": "T-1", "expires": "30y"})
     assert re.fullmatch(SPEC["components"]["schemas"]["NewLink"]["properties"]["expires"]["pattern"], "2w")
+
+
+def test_the_description_names_the_fields_and_the_expiry_pattern_of_the_code():
+    new_link = SPEC["components"]["schemas"]["NewLink"]
+    assert set(new_link["properties"]) == api.LINK_FIELDS
+    assert new_link["properties"]["expires"]["pattern"] == making.EXPIRES_PATTERN

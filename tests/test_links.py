@@ -12,7 +12,7 @@ import pytest
 
 from collector import storage
 from collector.cli import main
-from collector.email_block import email_block_text
+from collector.links.email_block import email_block_text
 
 BASE = "http://localhost"
 
@@ -86,7 +86,7 @@ def test_each_of_the_eleven_links_shows_its_own_score_and_stores_nothing(app, cl
     assert rows(conn) == []
 
 
-@pytest.mark.parametrize("score", ["", "11", "-1", "7.0", "seven", "07"])
+@pytest.mark.parametrize("score", ["", "11", "-1", "7.0", "seven", "07", "9%0A", "%D9%A9"])
 def test_a_score_that_is_no_score_selects_nothing(client, placeholder_link, score):
     response = client.get(f"{placeholder_link}?score={score}&ref=T-1")
     assert response.status_code == 200

@@ -179,7 +179,7 @@ def test_the_servers_notes_at_info_level_reach_its_log(live_server):
     while "honeypot filled, nothing stored" not in live_server.read_log():
         assert time.monotonic() < deadline, live_server.read_log()
         time.sleep(0.1)
-    assert "INFO in links: survey link for 'support': honeypot filled" in live_server.read_log()
+    assert "INFO in pages: survey link for 'support': honeypot filled" in live_server.read_log()
 
 
 def test_the_log_says_where_the_server_listens(live_server):

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import re
 import time
+from typing import Any
 
-from . import storage, timestamps
-from .db import get_tokens
-from .errors import ApiError
-from .validation import ref as validate_ref
+from .. import storage, timestamps
+from ..db import get_tokens
+from ..errors import ApiError
+from ..validation import ref as validate_ref
 
 SCORES = range(11)
 DEFAULT_PLACEHOLDER = "{{ticket.id}}"
+# Where the link pages live: /s/<token>.
+PREFIX = "/s"
 
 # Characters a placeholder cannot hold: it stands verbatim inside a quoted
 # href (so no double quote or angle bracket), and the query's own '&' must be
@@ -30,13 +33,20 @@ _PLACEHOLDER_FORBIDDEN = re.compile(r'["<>&\\]')
 _LOOKS_LIKE_PLACEHOLDER = re.compile(
     r"\{\{.*\}\}|[#%]\{[\w. -]+\}|\{\$[\w. -]+\}|\{%.*%\}|\*\|.*\|\*|^%[\w.-]+%$|^\[[\w.-]+\]$"
 )
-_EXPIRES = re.compile(r"^\s*(\d{1,5})\s*([hdw])\s*$")
+# An expiry such as "30d"; openapi.json describes `expires` with the same pattern.
+EXPIRES_PATTERN = r"^\s*[0-9]{1,5}\s*[hdw]\s*$"
+_EXPIRES = re.compile(EXPIRES_PATTERN)
 _UNIT_SECONDS = {"h": 3600, "d": 86400, "w": 7 * 86400}
-MAX_EXPIRES = 5 * 366 * 86400
+MAX_EXPIRES_YEARS = 5
+MAX_EXPIRES = MAX_EXPIRES_YEARS * 366 * 86400
 
 
 class LinkError(ValueError):
-    """A link cannot be made as asked; the message says why."""
+    """A link cannot be made as asked: the message says why, the code (as in the API's errors) what."""
+
+    def __init__(self, message: str, code: str):
+        super().__init__(message)
+        self.code = code
 
 
 def check_placeholder(placeholder: str) -> str:
@@ -44,22 +54,22 @@ def check_placeholder(placeholder: str) -> str:
     try:
         cleaned = validate_ref(placeholder)
     except ApiError as exc:
-        raise LinkError(f"the placeholder is not valid: {exc.message}") from None
+        raise LinkError(f"the placeholder is not valid: {exc.message}", "invalid_placeholder") from None
     if not cleaned:
-        raise LinkError("the placeholder is empty")
+        raise LinkError("the placeholder is empty", "invalid_placeholder")
     if _PLACEHOLDER_FORBIDDEN.search(cleaned):
-        raise LinkError('the placeholder cannot contain ", <, >, & or a backslash')
+        raise LinkError('the placeholder cannot contain ", <, >, & or a backslash', "invalid_placeholder")
     return cleaned
 
 
-def check_ref(ref: str | None) -> str:
+def check_ref(ref: Any) -> str:
     """Return a clean ref for a per-recipient link, else raise LinkError."""
     try:
         cleaned = validate_ref(ref)
     except ApiError as exc:
-        raise LinkError(exc.message) from None
+        raise LinkError(exc.message, exc.code) from None
     if not cleaned:
-        raise LinkError("a ref is needed (the order or ticket id the answer belongs to)")
+        raise LinkError("ref is required: the order or ticket id the answer belongs to", "missing_ref")
     return cleaned
 
 
@@ -68,16 +78,20 @@ def looks_like_placeholder(ref: str, placeholder: str | None = None) -> bool:
     return ref == placeholder or bool(_LOOKS_LIKE_PLACEHOLDER.search(ref))
 
 
-def parse_expires(value: str | None) -> int | None:
+def parse_expires(value: Any) -> int | None:
     """Return seconds for '12h', '30d' or '2w' (None for None), else raise LinkError."""
     if value is None:
         return None
-    match = _EXPIRES.match(value) if isinstance(value, str) else None
-    if not match:
-        raise LinkError("expires must be a number and a unit: h (hours), d (days) or w (weeks), e.g. 30d")
-    seconds = int(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+    if not isinstance(value, str):
+        raise LinkError("expires must be a string such as 30d", "invalid_expires")
+    if not _EXPIRES.match(value):
+        raise LinkError(
+            "expires must be a number and a unit: h (hours), d (days) or w (weeks), e.g. 30d", "invalid_expires"
+        )
+    value = value.strip()
+    seconds = int(value[:-1]) * _UNIT_SECONDS[value[-1]]
     if not 0 < seconds <= MAX_EXPIRES:
-        raise LinkError("expires must be between 1 hour and 5 years")
+        raise LinkError(f"expires must be between 1 hour and {MAX_EXPIRES_YEARS} years", "invalid_expires")
     return seconds
 
 
@@ -86,7 +100,7 @@ def iso_time(unix: int | None) -> str | None:
 
 
 def link_path(token: str) -> str:
-    return f"/s/{token}"
+    return f"{PREFIX}/{token}"
 
 
 def placeholder_url(base_url: str, token: str, placeholder: str, score: int) -> str:

@@ -11,29 +11,25 @@ carries a signed token of its own instead of a session.
 
 from __future__ import annotations
 
-import hashlib
-import re
 from dataclasses import dataclass
-from functools import cache
-from importlib.resources import files
 from typing import Any
 
 from flask import Blueprint, current_app, render_template, request, url_for
 from werkzeug.exceptions import TooManyRequests
 
-from . import bots, i18n, nps, security, storage, validation
-from .db import get_db, get_tokens
-from .errors import ApiError
-from .link_texts import LINK_TEXTS, link_texts_for
-from .survey_links import looks_like_placeholder
-from .tokens import ExpiredToken, InvalidToken
+from .. import assets, bots, i18n, nps, security, storage, validation
+from ..db import get_db, get_tokens
+from ..errors import ApiError
+from ..tokens import ExpiredToken, InvalidToken
+from .making import PREFIX, SCORES, looks_like_placeholder
+from .texts import LINK_TEXTS, link_texts_for
 
-bp = Blueprint("links", __name__)
+bp = Blueprint("links", __name__, url_prefix=PREFIX)
 
 HONEYPOT_FIELD = "anbefal_hp"
 MAX_FORM_BODY = 64 * 1024
 ASSETS = {"page.js": "text/javascript", "page.css": "text/css"}
-_SCORE = re.compile(r"^(10|[0-9])$")
+_SCORE_TEXTS = {str(score): score for score in SCORES}
 
 
 @bp.after_request
@@ -74,7 +70,7 @@ def _link_error(exc: LinkPageError):
 def _too_many_answers(exc: TooManyRequests):
     """Rate limited (collector.ratelimit): the form again, in the person's
     language, with what they typed and when to send it again."""
-    retry_after = int(getattr(exc, "retry_after", None) or 60)
+    retry_after = int(exc.retry_after or 60)
     headers = {"Retry-After": str(retry_after)}
     try:
         found = resolve((request.view_args or {}).get("token", ""))
@@ -145,7 +141,7 @@ def resolve(token: str) -> Survey:
 
 
 def parse_score(value: Any) -> int | None:
-    return int(value) if isinstance(value, str) and _SCORE.match(value) else None
+    return _SCORE_TEXTS.get(value) if isinstance(value, str) else None
 
 
 def render_survey(survey: Survey, score: int | None, comment: str = "", error: str | None = None, status: int = 200):
@@ -158,9 +154,11 @@ def render_survey(survey: Survey, score: int | None, comment: str = "", error: s
             language=survey.language,
             texts=texts,
             score=score,
+            scores=SCORES,
             category=nps.category,
             followup=followup,
             comment=comment,
+            max_comment=validation.MAX_COMMENT,
             error=error,
             action=survey.action,
             form_token=get_tokens().make_link_form_token(survey.touchpoint.id, survey.ref),
@@ -170,14 +168,14 @@ def render_survey(survey: Survey, score: int | None, comment: str = "", error: s
     )
 
 
-@bp.get("/s/<token>")
+@bp.get("/<token>")
 def survey(token: str):
     """Show the question with the clicked score selected; store nothing."""
     found = resolve(token)
     return render_survey(found, parse_score(request.args.get("score")))
 
 
-@bp.post("/s/<token>")
+@bp.post("/<token>")
 def answer(token: str):
     """Store the score (and comment) a person sent from the page."""
     request.max_content_length = MAX_FORM_BODY
@@ -188,12 +186,12 @@ def answer(token: str):
     comment_text = form.get("comment", "")
     if bots.request_is_from_bot():
         # A known bot or crawler is thanked as a person would be; nothing is stored.
-        return ("", 204) if score_only else _thanks(found)
+        return _thanks(found, score_only)
     if form.get(HONEYPOT_FIELD):
         # Only a program fills a field that people cannot see: it is thanked
         # as a person would be, and nothing is stored.
         current_app.logger.info("survey link for %r: honeypot filled, nothing stored", found.touchpoint.name)
-        return ("", 204) if score_only else _thanks(found)
+        return _thanks(found, score_only)
     score = parse_score(form.get("score"))
     try:
         get_tokens().check_link_form_token(
@@ -212,7 +210,7 @@ def answer(token: str):
     storage.upsert_link_response(
         get_db(), found.touchpoint.id, found.ref, score, comment=comment, locale=found.language
     )
-    return ("", 204) if score_only else _thanks(found)
+    return _thanks(found, score_only)
 
 
 def _refused(survey: Survey, score: int | None, comment: str, message: str, score_only: bool, status: int = 400):
@@ -222,30 +220,21 @@ def _refused(survey: Survey, score: int | None, comment: str, message: str, scor
     return render_survey(survey, score, comment[: validation.MAX_COMMENT], message, status)
 
 
-def _thanks(survey: Survey):
+def _thanks(survey: Survey, score_only: bool):
+    """Thank the person with a page; the page's script, which sent the score alone, needs no body."""
+    if score_only:
+        return "", 204
     texts = survey.texts()
     return render_template(
         "links/message.html", language=survey.language, texts=texts, title=texts["thanks"], text=texts["change"]
     )
 
 
-@dataclass(frozen=True)
-class Asset:
-    body: bytes
-    etag: str
-
-
-@cache
-def _asset(name: str) -> Asset:
-    body = files("collector").joinpath("assets", name).read_bytes()
-    return Asset(body, hashlib.sha256(body).hexdigest()[:16])
-
-
-@bp.get("/s/page.js", defaults={"name": "page.js"})
-@bp.get("/s/page.css", defaults={"name": "page.css"})
+@bp.get("/page.js", defaults={"name": "page.js"})
+@bp.get("/page.css", defaults={"name": "page.css"})
 def asset(name: str):
     """The page's script and stylesheet: files of their own, so the page needs nothing inline."""
-    found = _asset(name)
+    found = assets.package_asset("collector", "assets", name)
     response = current_app.response_class(found.body, mimetype=ASSETS[name])
     response.set_etag(found.etag)
     response.headers["Cache-Control"] = "public, max-age=3600"

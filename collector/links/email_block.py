@@ -10,16 +10,17 @@ from __future__ import annotations
 
 from html import escape
 
-from . import i18n, nps, storage
-from .link_texts import link_texts_for
-from .survey_links import SCORES, placeholder_urls
+from .. import i18n, nps, storage
+from .making import SCORES, placeholder_urls
+from .texts import link_texts_for
 
 # Background and text colour per category; each pair has a contrast of at
-# least 4.5:1, so the numbers stay readable.
+# least 4.5:1, so the numbers stay readable. They are the colours of a chosen
+# score on the link page (assets/page.css); a test holds the two together.
 COLOURS = {
-    "detractor": ("#c62828", "#ffffff"),
-    "passive": ("#f9a825", "#1f2328"),
-    "promoter": ("#2e7d32", "#ffffff"),
+    nps.DETRACTOR: ("#c62828", "#ffffff"),
+    nps.PASSIVE: ("#f9a825", "#1f2328"),
+    nps.PROMOTER: ("#2e7d32", "#ffffff"),
 }
 FONT = "Arial, Helvetica, sans-serif"
 
@@ -32,7 +33,7 @@ def _language(touchpoint: storage.Touchpoint) -> str:
 def email_block_html(touchpoint: storage.Touchpoint, placeholder: str, base_url: str) -> str:
     """Return the HTML block: the question and the score links 0-10, coloured by category.
 
-    Raises survey_links.LinkError for a placeholder that cannot stand in a link.
+    Raises making.LinkError for a placeholder that cannot stand in a link.
     """
     urls = placeholder_urls(touchpoint, placeholder, base_url)
     texts = link_texts_for(touchpoint, _language(touchpoint))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import i18n
+from .. import i18n
 
 LINK_TEXTS: dict[str, dict[str, str]] = {
     "en": {

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from . import api_keys, storage, validation
-from .db import get_db
-from .errors import ApiError
-from .snippet import public_url
-from .survey_links import LinkError, RecipientLink, iso_time, parse_expires
+from .. import api_keys, storage, validation
+from ..db import get_db
+from ..errors import ApiError
+from ..snippet import public_url
+from .making import LinkError, RecipientLink, check_ref, iso_time, parse_expires
 
 bp = Blueprint("link_api", __name__, url_prefix="/api/v1")
 
@@ -29,16 +29,11 @@ def create_link():
     validation.only_fields(body, LINK_FIELDS)
     name = validation.text(body.get("touchpoint"), "touchpoint", validation.MAX_TOUCHPOINT_NAME, required=True)
     score = validation.score(body["score"]) if body.get("score") is not None else None
-    expires = body.get("expires")
-    if expires is not None and not isinstance(expires, str):
-        raise ApiError(400, "invalid_expires", "expires must be a string such as 30d")
     try:
-        expires_in = parse_expires(expires)
+        expires_in = parse_expires(body.get("expires"))
+        ref = check_ref(body.get("ref"))
     except LinkError as exc:
-        raise ApiError(400, "invalid_expires", str(exc)) from None
-    ref = validation.ref(body.get("ref"))
-    if ref is None:
-        raise ApiError(400, "missing_ref", "ref is required: the order or ticket id the answer belongs to")
+        raise ApiError(400, exc.code, str(exc)) from None
     touchpoint = storage.get_touchpoint_by_name(get_db(), name or "")
     if touchpoint is None:
         raise ApiError(404, "unknown_touchpoint", "no touchpoint has that name")
