@@ -91,7 +91,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     _prepare_database(app)
 
-    from . import errors
+    from . import errors, params
+
+    params.install(app)
 
     errors.register(app)
 

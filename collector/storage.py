@@ -1329,10 +1329,13 @@ class Cursor:
         """Return the cursor in *value*, or None when it is missing or malformed."""
         if not value or "~" not in value:
             return None
+        from .params import whole_number
+
         created_at, _, raw_id = value.rpartition("~")
-        if not raw_id.isdigit() or not 0 < len(created_at) <= 40:
+        found = whole_number(raw_id)
+        if found is None or not 0 < len(created_at) <= 40:
             return None
-        return cls(created_at, int(raw_id))
+        return cls(created_at, found)
 
 
 @dataclass
