@@ -192,7 +192,7 @@ def parse(
     touchpoint_id = None
     raw = single("touchpoint")
     if raw:
-        found = params.row_id(raw)
+        found = params.whole_number(raw, minimum=1)
         if found is None:
             errors.append(f"“{_shown(raw)}” is not a touchpoint id; all touchpoints are shown.")
         elif touchpoint_ids is not None and found not in touchpoint_ids:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from werkzeug.routing import BaseConverter, ValidationError
+from werkzeug.routing import IntegerConverter, ValidationError
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -33,26 +33,20 @@ def whole_number(text: str | None, minimum: int = 0) -> int | None:
     return value if minimum <= value <= MAX_INTEGER else None
 
 
-def row_id(text: str | None) -> int | None:
-    """Return *text* as a row id (1 or more, within SQLite's range), else None."""
-    return whole_number(text, minimum=1)
+class IdConverter(IntegerConverter):
+    """`<id:name>` in a route: a whole number as whole_number reads it; anything else is a 404.
 
-
-class IdConverter(BaseConverter):
-    """`<id:name>` in a route: a row id as row_id reads it; anything else is a 404."""
+    0 is let through, as by Werkzeug's int: the widget's answer from a bot
+    gets id 0 and may still send its comment.
+    """
 
     regex = r"[0-9]+"
-    part_isolating = True
-    weight = 50  # as Werkzeug's int converter, so routes keep their order
 
     def to_python(self, value: str) -> int:
-        found = row_id(value)
+        found = whole_number(value)
         if found is None:
             raise ValidationError()
         return found
-
-    def to_url(self, value: int) -> str:
-        return str(int(value))
 
 
 def install(app: Flask) -> None:

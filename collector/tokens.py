@@ -112,7 +112,7 @@ class Tokens:
             raise InvalidToken("missing or malformed token")
         try:
             value = self._signer(EDIT).unsign(secret, max_age=max_age).decode("ascii")
-            found: Any = params.row_id(value)
+            found: Any = params.whole_number(value)
             if found is None:
                 # A secret made as a serialized {"r": id} before they were
                 # signed ids: still good until it expires.

@@ -13,7 +13,7 @@ import pytest
 
 from admin.touchpoint_form import FIELDS as TOUCHPOINT_FIELDS
 from collector import params, storage
-from collector.params import MAX_INTEGER, row_id, whole_number
+from collector.params import MAX_INTEGER, whole_number
 
 # --------------------------------------------------------------------------
 # The parser
@@ -54,9 +54,8 @@ def test_whole_number_takes_ascii_digits_within_sqlite_range(text, expected):
     assert whole_number(text) == expected
 
 
-def test_a_row_id_starts_at_one_and_a_minimum_holds():
-    assert (row_id("0"), row_id("1"), row_id("00")) == (None, 1, None)
-    assert (whole_number("4", minimum=5), whole_number("5", minimum=5)) == (None, 5)
+def test_a_minimum_holds():
+    assert [whole_number(text, minimum=1) for text in ("0", "00", "1")] == [None, None, 1]
 
 
 def test_cursors_read_their_id_with_the_same_parser():
@@ -79,9 +78,11 @@ def test_the_id_converter_builds_and_reads_urls(app):
         assert url_for("admin.edit_touchpoint", touchpoint_id=12) == "/admin/touchpoints/12"
     adapter = app.url_map.bind("localhost")
     assert adapter.match("/admin/touchpoints/0012") == ("admin.edit_touchpoint", {"touchpoint_id": 12})
+    # A bot's answer is told it has id 0, and may send its comment like any other.
+    assert adapter.match("/api/v1/responses/0", method="PATCH") == ("api.update_response", {"response_id": 0})
 
 
-@pytest.mark.parametrize("raw", ["99999999999999999999999", "9223372036854775808", "0", "%C2%B2", "%D9%A3", "-1"])
+@pytest.mark.parametrize("raw", ["99999999999999999999999", "9223372036854775808", "%C2%B2", "%D9%A3", "-1"])
 def test_the_public_api_answers_404_for_an_id_beyond_reach(client, raw):
     r = client.patch(f"/api/v1/responses/{raw}", json={"secret": "x", "comment": "hi"})
     assert r.status_code == 404
