@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
 
-.PHONY: run test browser lint bench clean
+.PHONY: run test browser libreoffice lint bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Anbefal needs Python 3.11 or newer")'
@@ -26,7 +26,11 @@ run: $(VENV)/.installed
 browser: $(VENV)/.installed-test
 	@scripts/ensure-browser $(BIN)/python
 
-test: $(VENV)/.installed-test browser
+# The export tests open the CSV in LibreOffice Calc, as a spreadsheet user would.
+libreoffice:
+	@scripts/ensure-libreoffice
+
+test: $(VENV)/.installed-test browser libreoffice
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed-test

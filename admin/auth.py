@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 import secrets
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from flask import (
     Flask,
@@ -163,12 +164,24 @@ def _csrf_refused(exc: CSRFError):
     return render_template("admin/csrf_error.html", reason=exc.description), 400
 
 
+# A next goes into a Location header as it is: visible ASCII only, so no
+# CR/LF to start a header of its own and no tab or space, which browsers drop
+# from a URL (turning "/\t/evil.example" into "//evil.example").
+_NEXT = re.compile(r"[!-~]+")
+
+
 def safe_next(target: str | None) -> str | None:
     """Return *target* when it is a path inside the admin, else None (no open redirects)."""
-    if not target or "\\" in target or target.startswith("//"):
+    if not target or not _NEXT.fullmatch(target) or "\\" in target or target.startswith("//"):
         return None
-    parts = urlsplit(target)
+    try:
+        parts = urlsplit(target)
+    except ValueError:  # such as "http://[" (an unclosed IPv6 address)
+        return None
     if parts.scheme or parts.netloc or not (parts.path == "/admin" or parts.path.startswith("/admin/")):
+        return None
+    # "/admin/../x" leaves the admin once the browser resolves it.
+    if any(segment in (".", "..") for segment in unquote(parts.path).split("/")):
         return None
     return target
 

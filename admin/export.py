@@ -5,19 +5,16 @@ same whatever the number of rows."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from itertools import islice
 
 from flask import Response, request, stream_with_context, url_for
 
 from collector import nps, storage
 from collector.db import get_db
 from collector.errors import error_response
-from collector.exports import export_header
+from collector.exports import BATCH, csv_chunks, export_header
 
 from . import filters
 from .auth import login_required
@@ -29,33 +26,6 @@ FORMATS = {
     "csv-semicolon": ("CSV for Danish/Norwegian Excel (; and BOM)", "text/csv; charset=utf-8", "csv"),
     "jsonl": ("JSON Lines", "application/x-ndjson; charset=utf-8", "jsonl"),
 }
-BOM = "\ufeff"
-# Rows written per chunk sent: large enough that the per-chunk work is
-# nothing, small enough that a chunk is a few hundred kilobytes at most.
-BATCH = 1000
-
-
-def csv_chunks(rows: Iterator[tuple], keys: list[str], delimiter: str = ",", bom: bool = False) -> Iterator[bytes]:
-    """Yield the CSV export of storage.iter_export_cells *rows*, BATCH rows a chunk."""
-    sink = io.StringIO()
-    writer = csv.writer(sink, delimiter=delimiter, lineterminator="\r\n")
-    if bom:
-        sink.write(BOM)
-    writer.writerow(export_header(keys, followup=True))
-    while True:
-        batch = list(islice(rows, BATCH))
-        writer.writerows(batch)
-        if len(batch) < BATCH:
-            break
-        yield _take(sink)
-    yield _take(sink)
-
-
-def _take(sink: io.StringIO) -> bytes:
-    data = sink.getvalue().encode("utf-8")
-    sink.seek(0)
-    sink.truncate()
-    return data
 
 
 def jsonl_chunks(rows: Iterator[dict]) -> Iterator[bytes]:
@@ -89,12 +59,13 @@ def export():
         body = jsonl_chunks(storage.iter_export_rows(conn, response_filter))
     else:
         keys = storage.property_keys(conn, response_filter)
-        body = csv_chunks(
+        chunks = csv_chunks(
+            export_header(keys, followup=True),
             storage.iter_export_cells(conn, response_filter, keys, followup=True),
-            keys,
             delimiter=";" if fmt == "csv-semicolon" else ",",
             bom=fmt == "csv-semicolon",
         )
+        body = (chunk.encode("utf-8") for chunk in chunks)
     today = datetime.now(UTC).date().isoformat()
     return Response(
         stream_with_context(body),

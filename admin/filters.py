@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from collector import storage
+from collector import params, storage
 from collector.validation import (
     CONTROL,
     MAX_PROPERTIES,
@@ -197,12 +197,13 @@ def parse(
     touchpoint_id = None
     raw = single("touchpoint")
     if raw:
-        if not raw.isdigit() or int(raw) == 0:
+        found = params.whole_number(raw, minimum=1)
+        if found is None:
             errors.append(f"“{_shown(raw)}” is not a touchpoint id; all touchpoints are shown.")
-        elif touchpoint_ids is not None and int(raw) not in touchpoint_ids:
-            errors.append(f"There is no touchpoint with id {int(raw)}; all touchpoints are shown.")
+        elif touchpoint_ids is not None and found not in touchpoint_ids:
+            errors.append(f"There is no touchpoint with id {found}; all touchpoints are shown.")
         else:
-            touchpoint_id = int(raw)
+            touchpoint_id = found
     channel = single("channel") or None
     if channel is not None and channel not in CHANNELS:
         errors.append(f"Unknown channel “{_shown(channel)}”: choose {' or '.join(CHANNELS)}.")

@@ -43,7 +43,7 @@ def followup():
     ), 400 if errors else 200
 
 
-@bp.post("/responses/<int:response_id>/follow-up")
+@bp.post("/responses/<id:response_id>/follow-up")
 @login_required
 def set_followup(response_id: int):
     """Record the follow-up status and note of one response, by the logged-in user."""

@@ -46,7 +46,7 @@ def new_touchpoint():
     return _form_page(form, None, status=400)
 
 
-@bp.route("/touchpoints/<int:touchpoint_id>", methods=["GET", "POST"])
+@bp.route("/touchpoints/<id:touchpoint_id>", methods=["GET", "POST"])
 @login_required
 def edit_touchpoint(touchpoint_id: int):
     """Show a touchpoint's settings, snippet, email block and preview; save changes."""
@@ -69,7 +69,7 @@ def edit_touchpoint(touchpoint_id: int):
     return _form_page(form, tp, status=400)
 
 
-@bp.get("/touchpoints/<int:touchpoint_id>/preview")
+@bp.get("/touchpoints/<id:touchpoint_id>/preview")
 @login_required
 def touchpoint_preview(touchpoint_id: int):
     """The widget as a visitor sees it, in preview mode: nothing is stored."""

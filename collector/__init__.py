@@ -30,7 +30,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _prepare_database(app)
 
     # Blueprints by audience, imported here so that nothing imports this module back.
-    from . import api, embed, errors, links, openapi, privacy, ratelimit, security
+    from . import api, embed, errors, links, openapi, params, privacy, ratelimit, security
+
+    # Before any blueprint: their routes use its <id:...> converter.
+    params.install(app)
 
     errors.register(app)
     app.register_blueprint(api.bp)

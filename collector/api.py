@@ -129,7 +129,7 @@ def create_response():
     return {"id": response_id, "secret": secret}, 201
 
 
-@bp.patch("/responses/<int:response_id>")
+@bp.patch("/responses/<id:response_id>")
 def update_response(response_id: int):
     """Add the comment to (or change the score of) a response just stored."""
     body = validation.parse_json_body(request)

@@ -22,6 +22,8 @@ from itsdangerous import (
     URLSafeTimedSerializer,
 )
 
+from . import params
+
 EMBED = "anbefal.embed"
 EDIT = "anbefal.edit"
 LINK = "anbefal.link"
@@ -112,9 +114,8 @@ class Tokens:
             raise InvalidToken("missing or malformed token")
         try:
             value = self._signer(EDIT).unsign(secret, max_age=max_age).decode("ascii")
-            if value.isdigit():
-                found: Any = int(value)
-            else:
+            found: Any = params.whole_number(value)
+            if found is None:
                 # A secret made as a serialized {"r": id} before they were
                 # signed ids: still good until it expires.
                 payload = self._timed(EDIT).load_payload(value.encode("ascii"))

@@ -8,7 +8,7 @@ from http.cookies import SimpleCookie
 import pytest
 from conftest import ADMIN_EMAIL, ADMIN_PASSWORD, csrf_token_of
 
-from admin.auth import FAILED_LOGIN, login_required
+from admin.auth import FAILED_LOGIN, login_required, safe_next
 from collector import create_app, ratelimit, storage
 from collector.cli import main
 
@@ -150,6 +150,56 @@ def test_login_ignores_a_next_outside_the_admin(client, admin_user, target):
     r = login(client, next=target)
     assert r.status_code == 302
     assert r.headers["Location"] == "/admin/"  # the admin's home, the overview
+
+
+NEXT_WITH_CRLF = "/admin/\r\nLocation: https://evil.example"
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        NEXT_WITH_CRLF,
+        "/admin/\nSet-Cookie: x=1",
+        "/admin/\r",
+        "/admin/\x00",
+        "/\t/evil.example",
+        "/admin/ x",
+        "/admin/ü",
+        "//evil.example",
+        "\\\\evil.example",
+        "/\\evil.example",
+        "https://evil.example/admin/",
+        "javascript:alert(1)",
+        "JavaScript:alert(1)//admin/",
+        "http://[",
+        "/admin/../evil",
+        "/admin/%2e%2e/evil",
+        "/administrator",
+        "admin/",
+        "",
+        None,
+    ],
+)
+def test_safe_next_refuses_what_leaves_the_admin_or_the_header(target):
+    assert safe_next(target) is None
+
+
+@pytest.mark.parametrize(
+    "target", ["/admin", "/admin/", "/admin/comments?q=late&category=detractor", "/admin/comments?q=s%C3%B8ren#r1"]
+)
+def test_safe_next_keeps_a_path_inside_the_admin(target):
+    assert safe_next(target) == target
+
+
+def test_a_next_with_crlf_is_dropped_and_the_login_still_works(client, admin_user):
+    url = "/admin/login?next=%2Fadmin%2F%0D%0ALocation%3A+https%3A%2F%2Fevil.example"
+    r = client.get(url)
+    assert r.status_code == 200 and "evil.example" not in r.text
+    r = login(client, next=NEXT_WITH_CRLF)
+    assert r.status_code == 302
+    assert r.headers["Location"] == "/admin/"
+    assert client.get("/admin/comments").status_code == 200
+    assert client.get(url).headers["Location"] == "/admin/"
 
 
 def test_login_cookie_flags_and_lifetime(app, client, admin_user):

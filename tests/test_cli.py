@@ -45,7 +45,7 @@ def test_touchpoint_add_says_any_origin(cli):
     assert "any origin" in r.output
 
 
-@pytest.mark.parametrize("origin", ["shop.example", "ftp://shop.example", "https://shop.example/path"])
+@pytest.mark.parametrize("origin", ["shop.example", "ftp://shop.example", "https://shop.example/path", "http://["])
 def test_touchpoint_add_refuses_bad_origins(cli, conn, origin):
     r = cli("touchpoint", "add", "x", "--origin", origin)
     assert r.exit_code == 2

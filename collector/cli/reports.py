@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from datetime import date
@@ -12,7 +11,7 @@ from flask.cli import with_appcontext
 
 from .. import nps, storage
 from ..db import get_db
-from ..exports import export_header
+from ..exports import csv_chunks, export_header
 from .base import main, touchpoint_or_fail
 
 
@@ -67,6 +66,8 @@ def export(touchpoint_name: str | None, since: str | None, until: str | None) ->
     if touchpoint_name:
         flt.touchpoint_id = touchpoint_or_fail(touchpoint_name).id
     keys = storage.property_keys(conn, flt)
-    writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow(export_header(keys))
-    writer.writerows(storage.iter_export_cells(conn, flt, keys))
+    # Bytes, so that no text layer changes the CR LF line ends.
+    out = sys.stdout.buffer
+    for chunk in csv_chunks(export_header(keys), storage.iter_export_cells(conn, flt, keys)):
+        out.write(chunk.encode("utf-8"))
+    out.flush()

@@ -8,6 +8,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
+from ..params import whole_number
 from .filters import CATEGORY_CLAUSES, FOLLOWUP_CLAUSES, ResponseFilter, where_sql
 
 
@@ -27,9 +28,10 @@ class Cursor:
         if not value or "~" not in value:
             return None
         created_at, _, raw_id = value.rpartition("~")
-        if not raw_id.isdigit() or not 0 < len(created_at) <= 40:
+        found = whole_number(raw_id)
+        if found is None or not 0 < len(created_at) <= 40:
             return None
-        return cls(created_at, int(raw_id))
+        return cls(created_at, found)
 
 
 @dataclass
