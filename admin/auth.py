@@ -37,7 +37,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from collector import ratelimit, security, storage
 from collector.db import get_db
-from collector.errors import error_response
+from collector.errors import FAULT_PAGES, error_response
 
 from . import users
 from .blueprint import bp, home_url
@@ -162,6 +162,17 @@ def _csrf_refused(exc: CSRFError):
     if getattr(view, "admin_api", False):
         return error_response(400, "csrf_failed", exc.description)
     return render_template("admin/csrf_error.html", reason=exc.description), 400
+
+
+def _storage_fault(fault: storage.Fault):
+    """A full disk, a read-only or a busy database (collector.errors): nothing was changed."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    if getattr(view, "admin_api", False):
+        return error_response(503, fault.code, fault.message), 503
+    return render_template("admin/storage_fault.html", fault=fault), 503
+
+
+FAULT_PAGES[bp.name] = _storage_fault
 
 
 # A next goes into a Location header as it is: visible ASCII only, so no

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import Any
 
 from flask import Flask
@@ -54,12 +55,20 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 def _prepare_database(app: Flask) -> None:
     """Apply migrations and settle the signing keys with a short-lived
     connection, closed again so that no connection outlives a fork."""
-    conn = storage.connect(app.config["DB"])
+    path = app.config["DB"]
+    # A damaged file, or another program's database, stops the start here
+    # (storage.UnusableDatabase) with what is wrong and how to restore.
+    storage.check_usable(path)
+    conn = storage.connect(path, app.config["BUSY_TIMEOUT"])
     try:
         storage.migrate(conn)
         keys = app.config["SECRET_KEY"]  # a list, parsed by settings.check
         if not keys:
             keys = [storage.get_or_create_secret_key(conn)]
+    except sqlite3.DatabaseError as exc:
+        if storage.is_damage(exc):
+            raise storage.damaged(path, exc) from None
+        raise
     finally:
         conn.close()
     app.config["SECRET_KEYS"] = keys

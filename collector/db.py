@@ -17,7 +17,7 @@ from .tokens import Tokens
 def get_db() -> sqlite3.Connection:
     """Return this worker's connection to the database."""
     if "db" not in g:
-        g.db = storage.get_connection(current_app.config["DB"])
+        g.db = storage.get_connection(current_app.config["DB"], current_app.config["BUSY_TIMEOUT"])
     return g.db
 
 

@@ -4,7 +4,11 @@ shop page and the health check."""
 from __future__ import annotations
 
 import json
+import os
 import secrets
+import sqlite3
+import threading
+import time
 
 from flask import Blueprint, abort, current_app, render_template, request
 
@@ -56,10 +60,41 @@ def _serve_widget(cache_control: str):
 
 @bp.get("/healthz")
 def healthz():
-    """Answer 200 once the database is reachable, 503 while it is not."""
-    if storage.is_reachable(get_db()):
-        return {"status": "ok"}
-    return error_response(503, "database_unreachable", "the database does not answer")
+    """Answer 200 while answers can be written, 503 with the reason while they cannot."""
+    if not storage.is_reachable(get_db()):
+        return error_response(503, "database_unreachable", "the database does not answer")
+    fault = _write_fault()
+    if fault is not None:
+        return error_response(503, fault.code, fault.message, {"Retry-After": str(fault.retry_after)})
+    return {"status": "ok"}
+
+
+# A worker probes at most this often; in between, /healthz repeats its last finding.
+PROBE_EVERY = 5.0
+PROBE_BUSY_TIMEOUT_MS = 1000
+_probed: dict[tuple[int, str], tuple[float, storage.Fault | None]] = {}
+_probe_lock = threading.Lock()
+
+
+def _write_fault() -> storage.Fault | None:
+    """The storage fault a small real write meets now (None: it commits), cached for PROBE_EVERY seconds."""
+    path = current_app.config["DB"]
+    key = (os.getpid(), path)
+    with _probe_lock:
+        at, fault = _probed.get(key, (-PROBE_EVERY, None))
+        if time.monotonic() - at < PROBE_EVERY:
+            return fault
+        try:
+            storage.probe_write(path, min(PROBE_BUSY_TIMEOUT_MS, current_app.config["BUSY_TIMEOUT"]))
+            fault = None
+        except (sqlite3.Error, OSError) as exc:
+            fault = storage.classify_fault(exc)
+            if fault is None:
+                raise
+            if fault.code == "storage_read_only":
+                storage.reopen_connections()  # see collector.errors
+        _probed[key] = (time.monotonic(), fault)
+        return fault
 
 
 DEMO_TOUCHPOINT = "demo-checkout"

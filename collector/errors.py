@@ -5,8 +5,15 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, request
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+
+from flask import Flask, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
+
+from . import storage
 
 # Blueprints whose errors are answered as JSON; pages for people get HTML.
 JSON_PREFIXES = ("/api/",)
@@ -35,6 +42,52 @@ def wants_json() -> bool:
     return request.path.startswith(JSON_PREFIXES) or request.path == "/healthz"
 
 
+# Pages for people that answer a storage fault in words of their own (the
+# survey links, in the person's language), by blueprint name; the others
+# get the plain page storage_fault.html.
+FAULT_PAGES: dict[str, Callable[[storage.Fault], tuple[str, int]]] = {}
+
+# A fault is logged once per kind and minute in each worker process, not once per request.
+LOG_EVERY = 60
+_logged: dict[str, tuple[float, int]] = {}
+_logged_lock = threading.Lock()
+
+
+def log_fault(fault: storage.Fault, exc: BaseException) -> None:
+    """Log one line for *fault*, at most once a minute per kind, with how
+    many were refused meanwhile."""
+    now = time.monotonic()
+    with _logged_lock:
+        last, refused = _logged.get(fault.code, (-LOG_EVERY, 0))
+        if now - last < LOG_EVERY:
+            _logged[fault.code] = (last, refused + 1)
+            return
+        _logged[fault.code] = (now, 0)
+    since = f"; {refused} more refused since the last note" if refused else ""
+    current_app.logger.error(
+        "%s: %s (%s); requests that write are answered 503 until it is fixed: %s%s",
+        fault.code,
+        fault.message,
+        exc,
+        fault.remedy,
+        since,
+    )
+
+
+def storage_fault_response(fault: storage.Fault):
+    """503 for a storage fault: the JSON shape with Retry-After on the API,
+    a page for people elsewhere."""
+    headers = {"Retry-After": str(fault.retry_after)}
+    if wants_json():
+        return error_response(503, fault.code, fault.message, headers)
+    page = FAULT_PAGES.get(request.blueprint or "")
+    if page is not None:
+        body, status = page(fault)
+    else:
+        body, status = render_template("storage_fault.html", fault=fault), 503
+    return body, status, headers
+
+
 def _code_for(exc: HTTPException) -> str:
     return (exc.name or "error").lower().replace(" ", "_").replace("'", "")
 
@@ -56,6 +109,19 @@ def register(app: Flask) -> None:
         if exc.code == 413:
             return error_response(413, "body_too_large", "the request body is too large", headers)
         return error_response(exc.code or 500, _code_for(exc), exc.description or exc.name, headers)
+
+    @app.errorhandler(sqlite3.Error)
+    @app.errorhandler(OSError)
+    def handle_storage_error(exc: Exception):
+        fault = storage.classify_fault(exc)
+        if fault is None:
+            return handle_unexpected(exc)
+        log_fault(fault, exc)
+        if fault.code == "storage_read_only":
+            # SQLite keeps a connection it opened read-only so for good:
+            # each thread opens a new one, which writes once it can.
+            storage.reopen_connections()
+        return storage_fault_response(fault)
 
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception):

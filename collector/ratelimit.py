@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import sqlite3
 import time
 from functools import partial
 
@@ -27,7 +28,7 @@ from werkzeug.exceptions import TooManyRequests
 
 from . import storage
 from .db import get_db
-from .errors import error_response, wants_json
+from .errors import error_response, log_fault, wants_json
 from .settings import Limit
 
 # Expired counters are deleted at most this often per worker process.
@@ -64,7 +65,15 @@ def hit(key: str, limit: int, window_seconds: int) -> tuple[bool, int]:
         return True, 0
     when = now()
     conn = get_db()
-    count, expires_at = storage.rate_limit_hit(conn, hashed_key(key), window_seconds, when)
+    try:
+        count, expires_at = storage.rate_limit_hit(conn, hashed_key(key), window_seconds, when)
+    except (sqlite3.Error, OSError) as exc:
+        fault = storage.classify_fault(exc)
+        if fault is None or request.method not in ("GET", "HEAD"):
+            raise  # a write would meet the same fault: it is answered as one (collector.errors)
+        # A read needs no write: while the database cannot count it, it goes uncounted.
+        log_fault(fault, exc)
+        return True, 0
     _clean_up_now_and_then(conn, when)
     return count <= limit, max(1, expires_at - when)
 

@@ -186,6 +186,13 @@ SETTINGS: list[Setting] = [
         COLLECTOR,
     ),
     Setting(
+        "BUSY_TIMEOUT",
+        10000,
+        whole_number(1, "a whole number of milliseconds, at least 1"),
+        "Milliseconds a write waits for a lock held by another program (a backup, say); then 503 storage_busy.",
+        COLLECTOR,
+    ),
+    Setting(
         "LINK_FORM_MAX_AGE",
         2 * 60 * 60,
         _SECONDS,

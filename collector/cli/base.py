@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import click
 from flask.cli import FlaskGroup
 
@@ -14,8 +16,14 @@ def make_app(*_args, **_kwargs):
     """Create the app from the environment; a wrong setting is one line, not a traceback."""
     try:
         return create_app()
-    except SettingError as exc:  # a wrong ANBEFAL_* value: say which, without a traceback
+    except (SettingError, storage.UnusableDatabase) as exc:  # say what is wrong, without a traceback
         raise click.ClickException(str(exc)) from None
+
+
+class StorageFault(click.ClickException):
+    """A full disk, a read-only or a busy database met by a command."""
+
+    exit_code = 75  # EX_TEMPFAIL: nothing was changed; the same command may succeed later
 
 
 class AnbefalGroup(FlaskGroup):
@@ -25,6 +33,17 @@ class AnbefalGroup(FlaskGroup):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.params = [p for p in self.params if p.name not in ("app", "debug", "env_file")]
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (sqlite3.Error, OSError) as exc:
+            fault = storage.classify_fault(exc)
+            if fault is None:
+                raise
+            raise StorageFault(
+                f"{fault.message} ({exc}). To fix it: {fault.remedy}; then run the command again."
+            ) from None
 
 
 @click.group(cls=AnbefalGroup, create_app=make_app, add_default_commands=False, add_version_option=False)

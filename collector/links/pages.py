@@ -17,7 +17,7 @@ from typing import Any
 from flask import Blueprint, current_app, render_template, request, url_for
 from werkzeug.exceptions import TooManyRequests
 
-from .. import assets, bots, i18n, nps, security, storage, validation
+from .. import assets, bots, errors, i18n, nps, security, storage, validation
 from ..db import get_db, get_tokens
 from ..errors import ApiError
 from ..tokens import ExpiredToken, InvalidToken
@@ -82,6 +82,33 @@ def _too_many_answers(exc: TooManyRequests):
         found, parse_score(form.get("score")), form.get("comment", ""), message, form.get("save") == "score", 429
     )
     return body, status, headers
+
+
+def _storage_fault(fault: storage.Fault):
+    """A fault on the server's storage (collector.errors): the form again, in
+    the person's language, with what they typed and a request to send it again."""
+    form = request.form
+    try:
+        found = resolve((request.view_args or {}).get("token", ""))
+    except Exception:  # the link cannot be read now either: a page in the browser's language
+        language = browser_language()
+        texts = LINK_TEXTS[language]
+        body = render_template(
+            "links/message.html", language=language, texts=texts, title=texts["title"], text=texts["storage_fault"]
+        )
+        return body, 503
+    texts = found.texts()
+    return _refused(
+        found,
+        parse_score(form.get("score")),
+        form.get("comment", ""),
+        texts["storage_fault"],
+        form.get("save") == "score",
+        503,
+    )
+
+
+errors.FAULT_PAGES[bp.name] = _storage_fault
 
 
 def browser_language() -> str:

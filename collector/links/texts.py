@@ -40,6 +40,10 @@ LINK_TEXTS: dict[str, dict[str, str]] = {
             "The mail system did not replace {placeholder} with the case number, so your answer could not be "
             "recorded. Nothing has been saved."
         ),
+        "storage_fault": (
+            "Your answer could not be saved just now because of a fault on our server. "
+            "Please send it again in a minute; what you wrote is still here."
+        ),
         "honeypot": "Leave this field empty",
     },
     "da": {
@@ -69,6 +73,10 @@ LINK_TEXTS: dict[str, dict[str, str]] = {
         "placeholder_text": (
             "Mailsystemet erstattede ikke {placeholder} med sagsnummeret, så dit svar kunne ikke registreres. "
             "Intet er gemt."
+        ),
+        "storage_fault": (
+            "Dit svar kunne ikke gemmes lige nu på grund af en fejl på vores server. "
+            "Send det venligst igen om et minut; det, du skrev, står her stadig."
         ),
         "honeypot": "Lad dette felt være tomt",
     },
@@ -100,6 +108,10 @@ LINK_TEXTS: dict[str, dict[str, str]] = {
             "E-postsystemet erstattet ikke {placeholder} med saksnummeret, så svaret ditt kunne ikke registreres. "
             "Ingenting er lagret."
         ),
+        "storage_fault": (
+            "Svaret ditt kunne ikke lagres akkurat nå på grunn av en feil på serveren vår. "
+            "Send det på nytt om et minutt; det du skrev, står her fortsatt."
+        ),
         "honeypot": "La dette feltet stå tomt",
     },
     "sv": {
@@ -129,6 +141,10 @@ LINK_TEXTS: dict[str, dict[str, str]] = {
         "placeholder_text": (
             "E-postsystemet ersatte inte {placeholder} med ärendenumret, så ditt svar kunde inte registreras. "
             "Inget har sparats."
+        ),
+        "storage_fault": (
+            "Ditt svar kunde inte sparas just nu på grund av ett fel på vår server. "
+            "Skicka det igen om en minut; det du skrev finns kvar här."
         ),
         "honeypot": "Lämna det här fältet tomt",
     },
@@ -162,6 +178,10 @@ LINK_TEXTS: dict[str, dict[str, str]] = {
         "placeholder_text": (
             "Das E-Mail-System hat {placeholder} nicht durch die Vorgangsnummer ersetzt, daher konnte Ihre Antwort "
             "nicht erfasst werden. Es wurde nichts gespeichert."
+        ),
+        "storage_fault": (
+            "Ihre Antwort konnte wegen einer Störung auf unserem Server gerade nicht gespeichert werden. "
+            "Bitte senden Sie sie in einer Minute erneut; Ihr Text ist noch da."
         ),
         "honeypot": "Dieses Feld bitte leer lassen",
     },

@@ -14,6 +14,8 @@ and its queries can be read, and changed, in one place:
 - reports: the overview's figures; listing: answers a page at a time;
   export: answers for CSV
 - maintenance: backups, forgetting a customer, retention, the hourly turn
+- faults: a full disk, a read-only or busy database, told apart; health: the
+  check at start and the health check's write probe
 """
 
 from .api_keys import ApiKey, insert_api_key, list_api_keys, revoke_api_key, use_api_key
@@ -23,12 +25,16 @@ from .connection import (
     connect,
     get_connection,
     is_reachable,
+    reopen_connections,
     transaction,
     writers_turn,
 )
 from .export import FORMULA_STARTS, inert_sql, iter_export_cells, iter_export_rows
+from .faults import FAULTS, Fault
+from .faults import classify as classify_fault
 from .filters import FOLLOWUP_STATUSES, FOLLOWUP_VIEWS, ResponseFilter
 from .group_commit import GroupCommitter, group_committer
+from .health import UnusableDatabase, check_usable, damaged, is_damage, probe_write
 from .listing import SEARCH_WALK_FROM, Cursor, ResponsePage, count_followup, fts_query, list_responses
 from .maintenance import (
     Backup,
@@ -172,4 +178,13 @@ __all__ = [
     "use_api_key",
     "user_for_admin_session",
     "writers_turn",
+    "reopen_connections",
+    "FAULTS",
+    "Fault",
+    "classify_fault",
+    "UnusableDatabase",
+    "check_usable",
+    "damaged",
+    "is_damage",
+    "probe_write",
 ]

@@ -21,8 +21,10 @@ PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=FULL",
     "PRAGMA foreign_keys=ON",
-    "PRAGMA busy_timeout=10000",
 )
+# How long a write waits for a lock held outside the writers' queue (a
+# backup, a command) before it fails with SQLITE_BUSY; ANBEFAL_BUSY_TIMEOUT.
+BUSY_TIMEOUT_MS = 10000
 
 
 _local = threading.local()
@@ -34,6 +36,7 @@ class Connection(sqlite3.Connection):
     lock_path: str | None = None
     lock_fd: int | None = None
     turns_held: int = 0
+    generation: int = 0
 
     def close(self) -> None:
         if self.lock_fd is not None:
@@ -42,18 +45,21 @@ class Connection(sqlite3.Connection):
         super().close()
 
 
-def connect(path: str) -> sqlite3.Connection:
+def connect(path: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Connection:
     """Open a new connection with Anbefal's pragmas (autocommit mode)."""
-    conn = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False, factory=Connection)
+    conn = sqlite3.connect(
+        path, timeout=busy_timeout_ms / 1000, isolation_level=None, check_same_thread=False, factory=Connection
+    )
     if path and path != ":memory:" and not path.startswith("file:"):
         conn.lock_path = path + "-lock"
     conn.row_factory = sqlite3.Row
     for pragma in PRAGMAS:
         conn.execute(pragma)
+    conn.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
     return conn
 
 
-def get_connection(path: str) -> sqlite3.Connection:
+def get_connection(path: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Connection:
     """Return this thread's connection to *path*, opening it on first use.
 
     The connection is keyed by process id so that a connection opened before
@@ -63,9 +69,28 @@ def get_connection(path: str) -> sqlite3.Connection:
     conns: dict = getattr(_local, "conns", None) or {}
     _local.conns = conns
     conn = conns.get(key)
+    if conn is not None and conn.generation != _generation:
+        conn.close()
+        conn = None
     if conn is None:
-        conn = conns[key] = connect(path)
+        conn = conns[key] = connect(path, busy_timeout_ms)
+        conn.generation = _generation
     return conn
+
+
+# Bumped by reopen_connections(): a connection opened before is closed and
+# opened afresh at its next use, in whichever thread holds it.
+_generation = 0
+
+
+def reopen_connections() -> None:
+    """Have every thread open its connections afresh at their next use.
+
+    A connection that SQLite opened read-only (its file system was) stays
+    read-only even once the file is writable again; a new one writes.
+    """
+    global _generation
+    _generation += 1
 
 
 def close_connections() -> None:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .connection import Connection, transaction, writers_turn
+from .faults import classify
 
 
 class _Pending:
@@ -87,9 +88,15 @@ def _commit_group(conn: sqlite3.Connection, group: list[_Pending]) -> None:
                 with transaction(conn):
                     for item in group:
                         item.value = item.write(conn)
-            except Exception:
+            except Exception as exc:
                 if conn.in_transaction:  # a failed COMMIT leaves it open
                     conn.execute("ROLLBACK")
+                if classify(exc) is not None:
+                    # A full disk or a lock held elsewhere fails each write
+                    # alike: trying each alone would only wait longer.
+                    for item in group:
+                        item.error, item.done = exc, True
+                    return
                 # One bad write must not fail the others: each again, alone.
             else:
                 for item in group:
