@@ -40,6 +40,8 @@ CORS(
     send_wildcard=False,
     methods=["GET", "POST", "PATCH", "OPTIONS"],
     allow_headers=["Content-Type"],
+    # The widget waits as long as a 429 or 503 asks before it tries again.
+    expose_headers=["Retry-After"],
     supports_credentials=False,
     max_age=86400,
 )

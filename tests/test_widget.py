@@ -258,6 +258,37 @@ def test_a_failed_save_says_so_and_the_next_choice_retries(page: Page, shop: Sho
     assert problems == []
 
 
+def test_a_refused_answer_is_sent_again_after_retry_after_and_stored_once(page: Page, shop: Shop, problems, api_calls):
+    tp = shop.touchpoint()
+    page.goto(shop.page(shop.snippet(tp)))
+    refusals = []
+
+    def refuse_once(route):
+        if refusals:
+            return route.continue_()
+        # What a full disk or a busy database answers (collector.errors).
+        refusals.append(route.request.url)
+        route.fulfill(
+            status=503,
+            headers={
+                "Access-Control-Allow-Origin": "*",
+                "Access-Control-Expose-Headers": "Retry-After",
+                "Retry-After": "1",
+                "Content-Type": "application/json",
+            },
+            body='{"error": {"code": "storage_busy", "message": "the database is busy"}}',
+        )
+
+    page.route("**/api/v1/responses", refuse_once)
+    score_box(page, 8).click()
+    # Waiting in the browser, so that Playwright runs the route for the retry meanwhile.
+    wait_for(lambda: page.wait_for_timeout(50) or [r["score"] for r in rows(shop.conn)] == [8])
+    expect(widget(page).locator("[role=alert]")).to_be_empty()
+    assert len(refusals) == 1
+    assert api_calls == ["GET /widget", "POST /responses", "POST /responses"]
+    assert problems == []
+
+
 def test_screen_reader_names(page: Page, shop: Shop):
     tp = shop.touchpoint(language="da")
     page.goto(shop.page(shop.snippet(tp)))

@@ -168,15 +168,39 @@ max-width:none!important}.p{padding:12px}.s{gap:3px}.s span{height:38px;font-siz
         .then((r) => (r.ok ? r.json() : Promise.reject(new Error("the collector answered " + r.status))))
         .then((c) => (c && c.texts && c.texts.question ? c : Promise.reject(new Error("unexpected configuration")))));
 
-    const api = (method, path, body) =>
+    // A refused (429, 503) or unanswered request is tried twice more: after
+    // its Retry-After (10 s at most) or a second, at once when the page is
+    // being left. A retry changes nothing twice: the answer's row is found
+    // again by its ref or its visitor, and a PATCH sets the same values.
+    let leaving = false;
+    const waiting = [];
+    w.addEventListener("pagehide", () => {
+      leaving = true;
+      waiting.splice(0).forEach((go) => go());
+    });
+    const pause = (seconds) =>
+      new Promise((go) => {
+        if (leaving) return go();
+        waiting.push(go);
+        setTimeout(go, Math.min(seconds || 1, 10) * 1000);
+      });
+    const api = (method, path, body, tries = 2) =>
       preview
         ? Promise.resolve({ id: 0, secret: "" })
         : fetch(base + "/api/v1/responses" + path, {
             method,
             body: JSON.stringify(body), // a string body goes as text/plain: no CORS preflight for the POST
             credentials: "omit",
-            keepalive: method === "POST",
-          }).then((r) => (r.ok ? r.json() : Promise.reject(new Error("the collector answered " + r.status))));
+            keepalive: method === "POST" || leaving,
+          }).then(
+            (r) =>
+              r.ok
+                ? r.json()
+                : tries && (r.status === 503 || r.status === 429)
+                  ? pause(+r.headers.get("Retry-After")).then(() => api(method, path, body, tries - 1))
+                  : Promise.reject(new Error("the collector answered " + r.status)),
+            (e) => (tries ? pause(1).then(() => api(method, path, body, tries - 1)) : Promise.reject(e))
+          );
 
     let shown = false; // one survey per page view
 
