@@ -45,9 +45,8 @@ class AddressInUse(Exception):
 def check_address_free(host: str, port: int) -> None:
     """Raise AddressInUse when *host*:*port* has a listener.
 
-    The shipped settings give each worker its own SO_REUSEPORT socket, so a
-    second server on the same port would quietly share it with the first
-    instead of failing; a plain bind finds any listener first.
+    Found before gunicorn starts, so that `anbefal serve` says so in one
+    line; a plain bind finds any listener, SO_REUSEPORT ones too.
     """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as probe:
