@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from urllib.request import pathname2url
 
 from ..timestamps import utcnow
 from .connection import connect
@@ -38,13 +39,16 @@ def check_usable(path: str) -> None:
         return
     if header != SQLITE_HEADER:
         raise UnusableDatabase(f"{path} is not a SQLite database, so it is not Anbefal's. {RESTORE}")
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        conn = sqlite3.connect(f"file:{pathname2url(path)}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return  # cannot be opened to look: the server's own connection says why
     try:
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     except sqlite3.DatabaseError as exc:
         if is_damage(exc):
             raise damaged(path, exc) from None
-        raise
+        return  # a lock, say: not this check's business
     finally:
         conn.close()
     ours = "_migrations" in tables
