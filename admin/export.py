@@ -20,11 +20,11 @@ from . import filters
 from .auth import login_required
 from .blueprint import bp
 
-# format value: (label, media type, file extension)
+# format value: (label, media type, the end of the file's name, which says the format)
 FORMATS = {
-    "csv": ("CSV", "text/csv; charset=utf-8", "csv"),
-    "csv-semicolon": ("CSV for Danish/Norwegian Excel (; and BOM)", "text/csv; charset=utf-8", "csv"),
-    "jsonl": ("JSON Lines", "application/x-ndjson; charset=utf-8", "jsonl"),
+    "csv": ("CSV", "text/csv; charset=utf-8", ".csv"),
+    "csv-semicolon": ("CSV for Danish/Norwegian Excel (; and BOM)", "text/csv; charset=utf-8", "-semicolon.csv"),
+    "jsonl": ("JSON Lines", "application/x-ndjson; charset=utf-8", ".jsonl"),
 }
 
 
@@ -70,7 +70,7 @@ def export():
     return Response(
         stream_with_context(body),
         content_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="anbefal-responses-{today}.{extension}"'},
+        headers={"Content-Disposition": f'attachment; filename="anbefal-responses-{today}{extension}"'},
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from collector import storage
+from collector import params, storage, timestamps
 from collector.db import get_db
 from collector.validation import has_control
 
@@ -70,5 +70,10 @@ def set_followup(response_id: int):
     user = current_user()
     assert user is not None
     storage.set_followup(conn, response_id, None if status == "open" else status, note or None, user.email)
-    flash(f"Response {response_id} marked {STATUS_LABELS[status].lower()}.")
-    return redirect(f"{back}#r{response_id}")
+    flash(
+        f"Marked {STATUS_LABELS[status].lower()}: the {response['score']} on {response['touchpoint']}"
+        f" from {timestamps.readable(response['created_at'])}."
+    )
+    # On to the answer that came next in the list (the one just saved may have left it).
+    then = params.whole_number(request.form.get("then", ""), minimum=1)
+    return redirect(f"{back}#r{then or response_id}")

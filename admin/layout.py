@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collector import validation
+from collector import timestamps, validation
 from collector.nps import category, score_span
 
 from .blueprint import NAV, bp, home_url
@@ -22,13 +22,6 @@ LIMITS = {
 }
 
 
-def when(timestamp: str | None) -> str:
-    """Show a stored UTC timestamp as 2026-11-25 14:03 UTC."""
-    if not timestamp:
-        return ""
-    return f"{timestamp[:10]} {timestamp[11:16]} UTC"
-
-
 @bp.context_processor
 def _layout() -> dict:
     return {
@@ -37,6 +30,6 @@ def _layout() -> dict:
         "category": category,
         "limits": LIMITS,
         "score_span": score_span,
-        "when": when,
+        "when": timestamps.readable,
         "url_with": url_with,
     }

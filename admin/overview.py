@@ -52,7 +52,7 @@ def overview():
         with_property=_with_property,
         charts=charts,
         format_nps=nps.format_nps,
-        signed=_signed,
+        signed=nps.format_change,
         previous=flt.previous(),
         total=view.cards[0].summary.n if view.cards else 0,
     )
@@ -70,12 +70,3 @@ def _with_property(flt: filters.Filters, key: str, value: str) -> str:
     """This view, limited to answers whose property *key* is *value*."""
     properties = tuple(sorted({**flt.property_dict, key: value}.items()))
     return url_for("admin.overview") + "?" + flt.query(properties=properties, breakdown=None)
-
-
-def _signed(value: int | None) -> str:
-    """A difference with its sign (a true minus sign), or an em dash."""
-    if value is None:
-        return "—"
-    if value > 0:
-        return f"+{value}"
-    return f"−{-value}" if value < 0 else "±0"

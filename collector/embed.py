@@ -1,5 +1,5 @@
 """Routes for the page that embeds a survey: the widget script, the demo
-shop page and the health check."""
+shop page, the icon and the health check."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import secrets
 import sqlite3
 import threading
 import time
+from pathlib import Path
 
 from flask import Blueprint, abort, current_app, render_template, request
 
@@ -25,6 +26,17 @@ bp = Blueprint("embed", __name__)
 # since) names the content, so it may be kept for a year without a request.
 SHORT_CACHE = "public, max-age=3600"
 LONG_CACHE = "public, max-age=31536000, immutable"
+ICON = "anbefal-icon.svg"
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Anbefal's icon, which every page names and browsers ask for anyway (an SVG, which they all draw)."""
+    body = (Path(current_app.static_folder or "") / ICON).read_bytes()
+    response = current_app.response_class(body, mimetype="image/svg+xml")
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    return response
 
 
 @bp.get("/anbefal.js")

@@ -132,8 +132,22 @@ def summary_from_scores(counts: Iterable[tuple[int, int]]) -> Summary:
     return Summary(tally[PROMOTER], tally[PASSIVE], tally[DETRACTOR])
 
 
+# What people read: a true minus sign (U+2212), as typeset figures have it;
+# CSV and JSON keep ASCII numbers.
+MINUS = "\u2212"
+
+
 def format_nps(value: int | None) -> str:
-    """Show an NPS with its sign, and an em dash when there is none."""
+    """Show an NPS (or a target) with its sign, and an em dash when there is none."""
     if value is None:
         return "—"
-    return f"+{value}" if value > 0 else str(value)
+    if value < 0:
+        return f"{MINUS}{-value}"
+    return f"+{value}" if value > 0 else "0"
+
+
+def format_change(value: int | None) -> str:
+    """Show a difference between two figures with its sign (±0 for none), or an em dash."""
+    if value is None:
+        return "—"
+    return "±0" if value == 0 else format_nps(value)

@@ -26,6 +26,13 @@ def utc_seconds_ago(seconds: float) -> str:
     return format_utc(datetime.now(UTC) - timedelta(seconds=seconds))
 
 
+def readable(stamp: str | None) -> str:
+    """Show a stored time as people read it: 2026-11-25 14:03 UTC ("" for none)."""
+    if not stamp:
+        return ""
+    return f"{stamp[:10]} {stamp[11:16]} UTC"
+
+
 def from_unix(seconds: float) -> str:
     """Return a Unix time in the stored form."""
     return format_utc(datetime.fromtimestamp(seconds, UTC))

@@ -340,3 +340,25 @@ def test_both_search_plans_find_the_same_page(monkeypatch, make_touchpoint, conn
     rest = storage.list_responses(conn, search=storage.fts_query("late"), commented=True, limit=2, before=page.older)
     assert [row["id"] for row in rest.rows] == [made[4], made[0]]  # days 7 and 5
     assert rest.older is None
+
+
+def test_after_a_follow_up_the_page_goes_on_to_the_next_answer(admin_client, answers, conn):
+    html = admin_client.get("/admin/follow-up").text
+    first, second = ids_on(html)[:2]
+    # Each form names the answer after it in the list; the last names none.
+    assert f'name="then" value="{second}"' in html
+    r = admin_client.post(
+        f"/admin/responses/{first}/follow-up",
+        data={"status": "contacted", "then": str(second), "next": "/admin/follow-up", "csrf_token": admin_client.csrf},
+    )
+    assert r.headers["Location"] == f"/admin/follow-up#r{second}"
+    page = admin_client.get("/admin/follow-up").text
+    assert first not in ids_on(page)
+    # What it says names the answer as people know it, not by its row id.
+    assert "Marked contacted: the " in page and f"Response {first}" not in page
+    # A next that is not a number is ignored.
+    r = admin_client.post(
+        f"/admin/responses/{second}/follow-up",
+        data={"status": "contacted", "then": "²", "next": "/admin/follow-up", "csrf_token": admin_client.csrf},
+    )
+    assert r.headers["Location"] == f"/admin/follow-up#r{second}"

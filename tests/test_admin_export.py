@@ -127,6 +127,8 @@ def test_filters_apply_to_the_export(admin_client, seeded):
 def test_semicolon_and_bom_for_danish_and_norwegian_spreadsheets(admin_client, seeded):
     response = admin_client.get(f"/admin/export?{MARCH}&format=csv-semicolon")
     assert response.status_code == 200
+    # Not the plain CSV's name: the two downloads must not overwrite each other.
+    assert response.headers["Content-Disposition"].endswith('-semicolon.csv"')
     raw = response.data
     assert raw.startswith(b"\xef\xbb\xbf")
     text = raw.decode("utf-8-sig")

@@ -53,13 +53,13 @@ def test_figures_match_hand_computed_ones(admin_client, seeded):
     assert (tp["nps"], tp["margin"], tp["n"]) == ("+29", "± 65", "7")
     assert (tp["promoters"], tp["passives"], tp["detractors"]) == ("57%", "14%", "29%")
     assert tp["target"].startswith("+40, gap") and tp["gap"] == "−11"
-    assert tp["change"].startswith("+54 against -25 in 2026-02-22 to 2026-02-28, within its margin")
+    assert tp["change"].startswith("+54 against \u221225 in 2026-02-22 to 2026-02-28, within its margin")
     assert tp["open"] == "2"  # the 3 and the 2; nobody has followed them up
     assert "Few answers:</strong> 7 of the 30 this figure needs" in html
     everything = card(html, "all")
     # All: 5 promoters, 3 passives, 2 detractors of 10 -> +30, margin 48.4.
     assert (everything["nps"], everything["margin"], everything["n"]) == ("+30", "± 48", "10")
-    assert everything["change"].startswith("+55 against -25")
+    assert everything["change"].startswith("+55 against \u221225")
     assert everything["open"] == "2"
     # A touchpoint's name is text, never markup.
     assert "support &lt;b&gt;" in html and "support <b>" not in html

@@ -28,6 +28,7 @@ def test_touchpoint_add_list_and_snippet(cli, tokens, conn):
     assert r.exit_code == 0, r.output
     assert "https://shop.example" in r.output
     r = cli("touchpoint", "list")
+    assert r.output.splitlines()[0] == "name\tlanguage\torigins"
     assert "checkout\tda\thttps://shop.example" in r.output
     r = cli("touchpoint", "snippet", "checkout", "--ref", "A-1", "--properties", '{"segment": "b2b"}')
     assert r.exit_code == 0

@@ -131,3 +131,12 @@ def test_demo_page_tries_another_language(demo_client):
 
 def test_demo_page_is_off_by_default(client):
     assert client.get("/demo").status_code == 404
+
+
+def test_every_page_names_the_icon_that_favicon_ico_serves(app, admin_client):
+    client = app.test_client()
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+    assert icon.data.startswith(b"<svg") and icon.headers["Cache-Control"].startswith("public")
+    for page in (client.get("/admin/login"), admin_client.get("/admin/")):
+        assert '<link rel="icon" type="image/svg+xml" href="/favicon.ico">' in page.text

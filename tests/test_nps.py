@@ -50,6 +50,13 @@ def test_passives_count_in_the_denominator():
     assert nps.format_nps(s.nps) == "+30"
 
 
+def test_negative_figures_have_a_true_minus_sign():
+    assert nps.format_nps(-9) == "\u22129"
+    assert nps.format_change(-49) == "\u221249"
+    assert nps.format_change(0) == "±0" and nps.format_change(7) == "+7"
+    assert nps.format_change(None) == "—"
+
+
 def test_extremes():
     assert nps.summary_from_scores(Counter([10, 9]).items()).nps == 100
     assert nps.summary_from_scores(Counter([0, 6, 1]).items()).nps == -100

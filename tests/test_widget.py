@@ -231,6 +231,19 @@ def test_escape_dismisses(page: Page, shop: Shop, problems):
     assert problems == []
 
 
+def test_closing_gives_the_focus_back_to_where_it_was(page: Page, shop: Shop, problems):
+    tp = shop.touchpoint()
+    page.goto(shop.page('<button id="before">Order details</button>' + shop.snippet(tp)))
+    expect(widget(page).get_by_role("radio", name="3 out of 10")).to_have_count(1)
+    page.locator("#before").focus()
+    page.keyboard.press("Tab")  # into the survey: its close button comes first
+    assert focused(page)["label"] == i18n.TEXTS["en"]["close"]
+    page.keyboard.press("Enter")
+    expect(widget(page)).to_have_count(0)
+    expect(page.locator("#before")).to_be_focused()
+    assert problems == []
+
+
 def test_skip_keeps_the_score_without_a_comment(page: Page, shop: Shop, problems):
     tp = shop.touchpoint()
     page.goto(shop.page(shop.snippet(tp)))

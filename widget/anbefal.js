@@ -247,9 +247,14 @@ max-width:none!important}.p{padding:12px}.s{gap:3px}.s span{height:38px;font-siz
       let secret = "";
       let chain = Promise.resolve();
 
+      // Where the focus was before it came into the survey: closing gives it back.
+      let back = null;
+      host.addEventListener("focusin", (event) => (back = back || event.relatedTarget));
       const close = () => {
         keepQuiet(c.repeat_days);
+        const inside = d.activeElement === host;
         host.remove();
+        if (inside && back && back.isConnected) back.focus();
       };
       // The answer is stored the moment a score is chosen; later choices (a
       // keyboard user arrowing through the radios) change that same answer.

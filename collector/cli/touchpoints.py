@@ -73,6 +73,7 @@ def touchpoint_list() -> None:
     if not tps:
         click.echo("No touchpoints yet. Create one with: anbefal touchpoint add NAME")
         return
+    click.echo("name\tlanguage\torigins")
     for tp in tps:
         origins = ", ".join(tp.origins) if tp.origins else "any origin"
         click.echo(f"{tp.name}\t{tp.language or 'auto'}\t{origins}")
