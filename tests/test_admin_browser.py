@@ -57,7 +57,7 @@ def test_log_in_follow_up_a_detractor_and_see_markup_as_text(
     card.get_by_label("Contacted").check()
     card.get_by_label("Note").fill("Called; sending a new parcel <today>")
     card.get_by_role("button", name="Save follow-up").click()
-    expect(page.get_by_role("status").first).to_contain_text(f"Response {angry} marked contacted.")
+    expect(page.get_by_role("status").first).to_contain_text("Marked contacted: the 2 on checkout from ")
 
     row = storage.get_response(live_conn, angry)
     assert row["followup_status"] == "contacted"
