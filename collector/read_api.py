@@ -62,10 +62,12 @@ class Query:
             )
 
     def one(self, name: str) -> str:
-        """The value of *name* ("" when it is missing or empty)."""
+        """The value of *name*; "" when it is not given."""
         values = [value.strip() for value in request.args.getlist(name)]
         if len(values) > 1:
             raise bad(f"invalid_{name}", f"{name} is given more than once")
+        if values and not values[0]:
+            raise bad(f"invalid_{name}", f"{name} is empty: give it a value or leave it out")
         return values[0] if values else ""
 
     def given(self) -> list[tuple[str, str]]:
@@ -74,10 +76,11 @@ class Query:
 
 
 def date_range(query: Query, default: str) -> tuple[str, date | None, date | None]:
-    """The period chosen by `period`, or by `since` and `until` (days in UTC, inclusive)."""
+    """The period chosen by `period`, or by `since` and `until` (days in UTC,
+    inclusive), as the admin reads them: a preset period leaves since and until aside."""
     period, since_raw, until_raw = (query.one(name) for name in RANGE)
-    if period not in ("", "custom") and (since_raw or until_raw):
-        raise bad("invalid_period", f"give either period ({period}) or since and until, not both")
+    if period == "custom":
+        raise bad("invalid_period", "for a custom period, leave period out and give since and/or until")
     errors: list[str] = []
     found = read_range(
         period, since_raw, until_raw, today(), errors, labels=("since", "until"), default=default, swap=False
@@ -98,7 +101,9 @@ def touchpoint_filter(query: Query) -> storage.Touchpoint | None:
         return None
     found = storage.get_touchpoint_by_name(get_db(), name)
     if found is None:
-        raise bad("unknown_touchpoint", f"no touchpoint is called “{shown(name)}” (see GET /api/v1/touchpoints)")
+        raise ApiError(
+            404, "unknown_touchpoint", f"no touchpoint is called “{shown(name)}” (see GET /api/v1/touchpoints)"
+        )
     return found
 
 

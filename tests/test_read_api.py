@@ -121,12 +121,11 @@ def test_updated_since_brings_changed_and_followed_up_answers(get, conn, answers
         ({"since": "2026-02-30"}, "invalid_period"),
         ({"since": "2026-02-02", "until": "2026-02-01"}, "invalid_period"),
         ({"period": "week"}, "invalid_period"),
-        ({"period": "30d", "since": "2026-01-01"}, "invalid_period"),
-        ({"period": "custom"}, "invalid_period"),
+        ({"period": "custom", "since": "2026-01-01"}, "invalid_period"),
+        ({"channel": ""}, "invalid_channel"),
         ({"channel": "mail"}, "invalid_channel"),
         ({"category": "fan"}, "invalid_category"),
         ({"updated_since": "yesterday"}, "invalid_updated_since"),
-        ({"touchpoint": "nope"}, "unknown_touchpoint"),
         ({"toucpoint": "checkout"}, "unknown_parameter"),
         ({"channel": ["widget", "link"]}, "invalid_channel"),
     ],
@@ -135,6 +134,13 @@ def test_bad_parameters_get_a_clear_400(get, answers, query, code):
     response = get("/api/v1/responses", **query)
     assert response.status_code == 400
     assert response.get_json()["error"]["code"] == code
+
+
+def test_an_unknown_touchpoint_is_a_404_and_a_preset_leaves_the_days_aside(get, answers):
+    response = get("/api/v1/responses", touchpoint="nope")
+    assert response.status_code == 404 and response.get_json()["error"]["code"] == "unknown_touchpoint"
+    both = get("/api/v1/responses", period="30d", since="2000-01-01", until="2000-01-02").get_json()
+    assert len(both["responses"]) == 5
 
 
 def test_stats_per_touchpoint_and_together_against_the_previous_period(get, answers):
