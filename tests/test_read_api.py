@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from collector import api_keys, nps, storage
+from collector.settings import Limit
 
 BASE = "https://nps.example"
 
@@ -197,5 +198,5 @@ def test_private_and_not_for_browsers(get, answers):
 
 
 def test_a_rate_limit_of_its_own(app, get, answers):
-    app.config["RATELIMIT_READ_API"] = app.config["RATELIMIT_READS"].__class__(2, 60)
+    app.config["RATELIMIT_READ_API"] = Limit(2, 60)
     assert [get("/api/v1/touchpoints").status_code for _ in range(3)] == [200, 200, 429]
