@@ -22,7 +22,7 @@ from flask import Blueprint, request
 from . import api_keys, nps, params, storage
 from .db import get_db
 from .errors import ApiError
-from .selection import CHANNELS, DEFAULT_PERIOD, PERIODS, previous_range, read_range, shown
+from .selection import CHANNELS, DEFAULT_PERIOD, PERIODS, parse_date, previous_range, read_range, shown
 from .snippet import public_url
 
 bp = Blueprint("read_api", __name__, url_prefix="/api/v1")
@@ -82,6 +82,10 @@ def date_range(query: Query, default: str) -> tuple[str, date | None, date | Non
     if period == "custom":
         raise bad("invalid_period", "for a custom period, leave period out and give since and/or until")
     errors: list[str] = []
+    if period in PERIODS:
+        # Left aside, but not unread: a malformed day is still a mistake to report.
+        parse_date(since_raw, "since", errors)
+        parse_date(until_raw, "until", errors)
     found = read_range(
         period, since_raw, until_raw, today(), errors, labels=("since", "until"), default=default, swap=False
     )

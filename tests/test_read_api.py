@@ -123,6 +123,7 @@ def test_updated_since_brings_changed_and_followed_up_answers(get, conn, answers
         ({"since": "2026-02-02", "until": "2026-02-01"}, "invalid_period"),
         ({"period": "week"}, "invalid_period"),
         ({"period": "custom", "since": "2026-01-01"}, "invalid_period"),
+        ({"period": "30d", "since": "01/02/2026"}, "invalid_period"),
         ({"channel": ""}, "invalid_channel"),
         ({"channel": "mail"}, "invalid_channel"),
         ({"category": "fan"}, "invalid_category"),
@@ -191,10 +192,13 @@ def test_only_a_key_with_the_read_scope_may_read(app, client, path):
     assert client.get(path, headers={"Authorization": f"Bearer {both}"}).status_code == 200
 
 
-def test_private_and_not_for_browsers(get, answers):
-    response = get("/api/v1/responses")
-    assert response.headers["Cache-Control"] == "no-store"
-    assert "Access-Control-Allow-Origin" not in response.headers
+def test_private_and_not_for_browsers(client, key, answers):
+    for path in ("/api/v1/responses", "/api/v1/stats", "/api/v1/touchpoints"):
+        headers = {"Authorization": f"Bearer {key}", "Origin": "https://shop.example"}
+        response = client.get(path, headers=headers)
+        assert response.status_code == 200
+        assert response.headers["Cache-Control"] == "no-store"
+        assert "Access-Control-Allow-Origin" not in response.headers
 
 
 def test_a_rate_limit_of_its_own(app, get, answers):
