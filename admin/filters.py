@@ -8,16 +8,23 @@ Dates are days in UTC, like the stored timestamps.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
 from collector import params, storage
+from collector.selection import (
+    CHANNELS,
+    DEFAULT_PERIOD,
+    PERIODS,
+    previous_range,
+    range_days,
+    read_range,
+    shown,
+)
 from collector.validation import (
-    CONTROL,
     MAX_PROPERTIES,
     MAX_PROPERTY_KEY,
     MAX_PROPERTY_VALUE,
@@ -25,28 +32,12 @@ from collector.validation import (
     is_property_key,
 )
 
-# Presets of the date range: (query value, label, days or None).
-PERIODS: dict[str, str] = {
-    "7d": "Last 7 days",
-    "30d": "Last 30 days",
-    "90d": "Last 90 days",
-    "year": "This year",
-    "all": "All time",
-    "custom": "Custom dates",
-}
-PERIOD_DAYS = {"7d": 7, "30d": 30, "90d": 90}
-DEFAULT_PERIOD = "90d"
-
-CHANNELS: dict[str, str] = {"widget": "Widget", "link": "Survey link"}
-
 # How the trend is grouped; "auto" is by week up to 100 days, else by month.
 INTERVALS: dict[str, str] = {"auto": "Automatic", "week": "By week", "month": "By month"}
 
 # A property filter is the query parameter "p.<key>=<value>", so a URL reads
 # like the filter it holds: ?p.department=north&p.segment=business.
 PROPERTY_PREFIX = "p."
-
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass(frozen=True)
@@ -66,9 +57,7 @@ class Filters:
     @property
     def days(self) -> int | None:
         """Number of days in the range, or None when it has no start."""
-        if self.since is None:
-            return None
-        return ((self.until or self.today) - self.since).days + 1
+        return range_days(self.since, self.until, self.today)
 
     @property
     def property_dict(self) -> dict[str, str]:
@@ -94,11 +83,10 @@ class Filters:
 
     def previous(self) -> Filters | None:
         """The period of the same length just before this one, or None (all time)."""
-        days = self.days
-        if self.since is None or days is None:
+        found = previous_range(self.since, self.until, self.today)
+        if found is None:
             return None
-        until = self.since - timedelta(days=1)
-        return replace(self, period="custom", since=until - timedelta(days=days - 1), until=until)
+        return replace(self, period="custom", since=found[0], until=found[1])
 
     def describe_range(self) -> str:
         """The date range in words, e.g. "Last 30 days (2026-10-27 to 2026-11-25)"."""
@@ -170,28 +158,7 @@ def parse(
         return found[0] if found else ""
 
     # The date range.
-    period = single("period")
-    since_raw, until_raw = single("since"), single("until")
-    if period and period not in PERIODS:
-        errors.append(f"Unknown period “{_shown(period)}”: choose one of {', '.join(PERIODS)}.")
-        period = ""
-    if not period:
-        period = "custom" if (since_raw or until_raw) else DEFAULT_PERIOD
-    since = until = None
-    if period == "custom":
-        since = _parse_date(since_raw, "From", errors)
-        until = _parse_date(until_raw, "To", errors)
-        if since and until and since > until:
-            errors.append(f"The date range ends ({until}) before it starts ({since}); the dates were swapped.")
-            since, until = until, since
-        if since is None and until is None:
-            if not (since_raw or until_raw):
-                errors.append("A custom period needs a first day, a last day or both.")
-            period = DEFAULT_PERIOD
-    if period in PERIOD_DAYS:
-        since, until = today - timedelta(days=PERIOD_DAYS[period] - 1), today
-    elif period == "year":
-        since, until = date(today.year, 1, 1), today
+    period, since, until = read_range(single("period"), single("since"), single("until"), today, errors)
 
     # Touchpoint and channel.
     touchpoint_id = None
@@ -199,14 +166,14 @@ def parse(
     if raw:
         found = params.whole_number(raw, minimum=1)
         if found is None:
-            errors.append(f"“{_shown(raw)}” is not a touchpoint id; all touchpoints are shown.")
+            errors.append(f"“{shown(raw)}” is not a touchpoint id; all touchpoints are shown.")
         elif touchpoint_ids is not None and found not in touchpoint_ids:
             errors.append(f"There is no touchpoint with id {found}; all touchpoints are shown.")
         else:
             touchpoint_id = found
     channel = single("channel") or None
     if channel is not None and channel not in CHANNELS:
-        errors.append(f"Unknown channel “{_shown(channel)}”: choose {' or '.join(CHANNELS)}.")
+        errors.append(f"Unknown channel “{shown(channel)}”: choose {' or '.join(CHANNELS)}.")
         channel = None
 
     # Property filters: p.<key>=<value>, plus the form's add_key/add_value pair.
@@ -219,7 +186,7 @@ def parse(
     if add_key and add_value:
         pairs.append((add_key, add_value))
     elif add_value and not add_key:
-        errors.append(f"Choose the property that “{_shown(add_value)}” is a value of.")
+        errors.append(f"Choose the property that “{shown(add_value)}” is a value of.")
     properties: dict[str, str] = {}
     for key, value in pairs:
         problem = _property_problem(key, value)
@@ -227,7 +194,7 @@ def parse(
             errors.append(problem)
         elif key in properties and properties[key] != value:
             errors.append(
-                f"Property “{key}” is given twice ({_shown(properties[key])} and {_shown(value)}); "
+                f"Property “{key}” is given twice ({shown(properties[key])} and {shown(value)}); "
                 "only the first is used."
             )
         elif len(properties) >= MAX_PROPERTIES and key not in properties:
@@ -237,12 +204,12 @@ def parse(
 
     breakdown = single("by") or None
     if breakdown is not None and not is_property_key(breakdown):
-        errors.append(f"“{_shown(breakdown)}” is not a property name; no breakdown is shown.")
+        errors.append(f"“{shown(breakdown)}” is not a property name; no breakdown is shown.")
         breakdown = None
 
     interval = single("interval") or "auto"
     if interval not in INTERVALS:
-        errors.append(f"Unknown trend interval “{_shown(interval)}”: choose week or month.")
+        errors.append(f"Unknown trend interval “{shown(interval)}”: choose week or month.")
         interval = "auto"
 
     flt = Filters(
@@ -266,30 +233,12 @@ def is_canonical(args: Mapping[str, Any], flt: Filters, extra_names: Collection[
     return [(key, value) for key, value in items if key not in extra_names] == flt.params()
 
 
-def _parse_date(raw: str, label: str, errors: list[str]) -> date | None:
-    if not raw:
-        return None
-    if _DATE.match(raw):
-        try:
-            return date.fromisoformat(raw)
-        except ValueError:
-            pass
-    errors.append(f"{label}: “{_shown(raw)}” is not a date like 2026-01-31.")
-    return None
-
-
 def _property_problem(key: str, value: str) -> str | None:
     if not is_property_key(key):
         return (
-            f"“{_shown(key)}” is not a property name (letters, digits, _ . - and at most "
+            f"“{shown(key)}” is not a property name (letters, digits, _ . - and at most "
             f"{MAX_PROPERTY_KEY} characters); that filter was left out."
         )
     if len(value) > MAX_PROPERTY_VALUE or has_control(value):
         return f"The value for property “{key}” is too long or holds control characters; that filter was left out."
     return None
-
-
-def _shown(value: str, limit: int = 40) -> str:
-    """A refused value as it may be quoted in a message: short and printable."""
-    value = CONTROL.sub("?", value)
-    return value if len(value) <= limit else value[: limit - 1] + "…"

@@ -8,13 +8,13 @@ returns into what the overview shows.
 
 from __future__ import annotations
 
-import math
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from collector import nps, storage
+from collector.nps import change, change_margin, gap
 from collector.settings import DEFAULTS
 
 from .filters import Filters
@@ -23,29 +23,6 @@ from .filters import Filters
 BREAKDOWN_LIMIT = 30
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def change(current: nps.Summary, previous: nps.Summary | None) -> int | None:
-    """The NPS now minus the NPS before, in points, as the two are shown
-    (rounded first, so the figures on the page add up); None if either is missing."""
-    if previous is None or current.nps is None or previous.nps is None:
-        return None
-    return current.nps - previous.nps
-
-
-def change_margin(current: nps.Summary, previous: nps.Summary | None) -> float | None:
-    """The 95% margin of error of the change: the two periods' answers are
-    independent samples, so their variances add up."""
-    if previous is None or current.margin is None or previous.margin is None:
-        return None
-    return math.sqrt(current.margin**2 + previous.margin**2)
-
-
-def gap(current: nps.Summary, target: int | None) -> int | None:
-    """The NPS minus the target (negative: below it); None without either."""
-    if target is None or current.nps is None:
-        return None
-    return current.nps - target
 
 
 @dataclass

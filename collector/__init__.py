@@ -31,7 +31,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _prepare_database(app)
 
     # Blueprints by audience, imported here so that nothing imports this module back.
-    from . import api, embed, errors, links, openapi, params, privacy, ratelimit, security
+    from . import api, embed, errors, links, openapi, params, privacy, ratelimit, read_api, security
 
     # Before any blueprint: their routes use its <id:...> converter.
     params.install(app)
@@ -41,6 +41,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     ratelimit.protect(app, api.bp.name)
     app.register_blueprint(embed.bp)
     app.register_blueprint(openapi.bp)
+    app.register_blueprint(read_api.bp)
+    ratelimit.protect(app, read_api.bp.name, setting="RATELIMIT_READ_API")
     links.register(app)
 
     import admin

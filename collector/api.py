@@ -142,9 +142,13 @@ def update_response(response_id: int):
         raise ApiError(403, "secret_expired", "this answer can no longer be changed") from exc
     except InvalidToken as exc:
         raise ApiError(403, "invalid_secret", "the secret does not belong to this answer") from exc
+    score = validation.score(body["score"]) if "score" in body else None
+    comment = validation.comment(body.get("comment"))
+    if score is None and comment is None:
+        raise ApiError(400, "nothing_to_update", "send a comment or a score")
     if bots.request_is_from_bot():
-        score = validation.score(body["score"]) if "score" in body else None
-        return {"id": response_id, "score": score, "comment": validation.comment(body.get("comment"))}
+        # Nothing was stored, so there is no score to tell but the one sent.
+        return {"id": response_id, "score": score, "comment": comment}
     conn = get_db()
     existing = storage.get_response(conn, response_id)
     if existing is None:
@@ -152,10 +156,6 @@ def update_response(response_id: int):
     touchpoint = storage.get_touchpoint(conn, existing["touchpoint_id"])
     assert touchpoint is not None  # responses are deleted with their touchpoint
     check_origin(touchpoint)
-    score = validation.score(body["score"]) if "score" in body else None
-    comment = validation.comment(body.get("comment"))
-    if score is None and comment is None:
-        raise ApiError(400, "nothing_to_update", "send a comment or a score")
     if not storage.update_response(conn, response_id, score=score, comment=comment):
         raise ApiError(404, "not_found", "no such response")
     updated = storage.get_response(conn, response_id)

@@ -124,6 +124,29 @@ class Summary:
         )
 
 
+def change(current: Summary, previous: Summary | None) -> int | None:
+    """The NPS now minus the NPS before, in points, as the two are shown
+    (rounded first, so the figures on the page add up); None if either is missing."""
+    if previous is None or current.nps is None or previous.nps is None:
+        return None
+    return current.nps - previous.nps
+
+
+def change_margin(current: Summary, previous: Summary | None) -> float | None:
+    """The 95% margin of error of the change: the two periods' answers are
+    independent samples, so their variances add up."""
+    if previous is None or current.margin is None or previous.margin is None:
+        return None
+    return math.sqrt(current.margin**2 + previous.margin**2)
+
+
+def gap(current: Summary, target: int | None) -> int | None:
+    """The NPS minus the target (negative: below it); None without either."""
+    if target is None or current.nps is None:
+        return None
+    return current.nps - target
+
+
 def summary_from_scores(counts: Iterable[tuple[int, int]]) -> Summary:
     """Return the Summary of (score, count) pairs."""
     tally = dict.fromkeys(CATEGORIES, 0)

@@ -270,6 +270,13 @@ SETTINGS: list[Setting] = [
         ABUSE_AND_PRIVACY,
     ),
     Setting(
+        "RATELIMIT_READ_API",
+        "120/minute",
+        rate_limit,
+        "Read API requests (GET /api/v1/responses, /stats, /touchpoints) per client address.",
+        ABUSE_AND_PRIVACY,
+    ),
+    Setting(
         "BOT_FILTER",
         "on",
         on_off,

@@ -81,7 +81,10 @@ def only_fields(body: dict[str, Any], allowed: set[str]) -> None:
 
 
 def score(value: Any, field: str = "score") -> int:
-    # bool is a subclass of int: True is not a score.
+    # JSON has one kind of number: 9.0 is 9 (as JSON Schema's "integer" says),
+    # 9.5 is no score. bool is a subclass of int: True is not a score.
+    if type(value) is float and value.is_integer() and abs(value) <= nps.SCORES[-1] + 1:
+        value = int(value)
     if type(value) is not int or value not in nps.SCORES:
         raise bad("invalid_score", f"{field} must be an integer from 0 to 10")
     return value

@@ -37,8 +37,8 @@ def test_list_and_revoke(cli, conn):
     cli("apikey", "create", "shop")
     r = cli("apikey", "list")
     lines = r.output.splitlines()
-    assert lines[0] == "name\tcreated\tlast used\tstatus"
-    assert lines[1].startswith("helpdesk\t") and lines[1].endswith("\tnever\tactive")
+    assert lines[0] == "name\tscopes\tcreated\tlast used\tstatus"
+    assert lines[1].startswith("helpdesk\tlinks\t") and lines[1].endswith("\tnever\tactive")
     assert lines[2].startswith("shop\t")
     r = cli("apikey", "revoke", "helpdesk")
     assert r.exit_code == 0 and "Revoked" in r.output
@@ -63,3 +63,21 @@ def test_names_are_unique_among_active_keys(cli, conn):
     cli("apikey", "revoke", "helpdesk")
     assert cli("apikey", "create", "helpdesk").exit_code == 0
     assert cli("apikey", "create", " ").exit_code == 2
+
+
+def test_scopes_default_to_links_and_may_be_repeated_or_listed(cli, conn):
+    assert "(scopes: links)" in cli("apikey", "create", "helpdesk").stderr
+    assert "(scopes: read)" in cli("apikey", "create", "bi", "--scope", "read").stderr
+    assert "(scopes: links, read)" in cli("apikey", "create", "both", "--scope", "read", "--scope", "links").stderr
+    assert "(scopes: links, read)" in cli("apikey", "create", "listed", "--scope", " READ,links ").stderr
+    both = ("links", "read")
+    assert [key.scopes for key in storage.list_api_keys(conn)] == [("links",), ("read",), both, both]
+    lines = cli("apikey", "list").output.splitlines()
+    assert [line.split("\t")[1] for line in lines[1:]] == ["links", "read", "links,read", "links,read"]
+
+
+def test_an_unknown_scope_is_refused_and_nothing_is_stored(cli, conn):
+    r = cli("apikey", "create", "bi", "--scope", "read,write")
+    assert r.exit_code == 2
+    assert "unknown scope 'write': choose from links, read" in r.output
+    assert storage.list_api_keys(conn) == []

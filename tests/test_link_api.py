@@ -102,6 +102,16 @@ def test_revoked_key_is_a_401(client, runner, key, support):
     assert response.status_code == 401 and check_answer(response)["error"]["code"] == "invalid_api_key"
 
 
+def test_a_key_without_the_links_scope_is_a_403(client, runner, support):
+    made = runner.invoke(main, ["apikey", "create", "bi", "--scope", "read"], catch_exceptions=False)
+    response = post(client, {"touchpoint": "support", "ref": "T-1"}, made.stdout.strip())
+    assert response.status_code == 403
+    error = check_answer(response)["error"]
+    assert error["code"] == "insufficient_scope"
+    assert "--scope links" in error["message"]
+    assert 'error="insufficient_scope", scope="links"' in response.headers["WWW-Authenticate"]
+
+
 def test_keys_are_checked_by_their_hash(app, conn, support, client):
     with app.app_context():
         made, key = api_keys.create("shop")

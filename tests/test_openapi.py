@@ -122,7 +122,7 @@ def test_path_parameters_match_the_routes():
     for path, item in SPEC["paths"].items():
         in_path = set(re.findall(r"{([^}]+)}", path))
         for op in item.values():
-            declared = {p["name"] for p in op.get("parameters", []) if p["in"] == "path"}
+            declared = {p["name"] for p in map(resolve, op.get("parameters", [])) if p["in"] == "path"}
             assert declared == in_path, path
 
 
@@ -243,3 +243,55 @@ def test_health_matches_its_schema(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     check_answer(response, "/healthz", "GET")
+
+
+# -- the read API ------------------------------------------------------------
+
+
+def test_read_api_exchanges_match_their_schemas(app, client, conn, touchpoint):
+    from collector import api_keys
+
+    storage.update_touchpoint(conn, touchpoint.id, target_nps=30, language="da")
+    first = storage.insert_response(conn, touchpoint.id, 3, comment="Late", ref="O-1", properties={"segment": "b2b"})
+    storage.insert_response(conn, touchpoint.id, 10, locale="da-DK", page="https://shop.example/done")
+    storage.set_followup(conn, first, "resolved", "Refunded", "owner@example.com")
+    with app.app_context():
+        read = api_keys.create("bi", ("read",))[1]
+        links = api_keys.create("helpdesk")[1]
+    cases = [
+        ("/api/v1/responses", {}, read, 200),
+        ("/api/v1/responses", {"limit": "1"}, read, 200),
+        ("/api/v1/responses", {"updated_since": "2000-01-01T00:00:00Z", "category": "detractor"}, read, 200),
+        ("/api/v1/responses", {"limit": "0"}, read, 400),
+        ("/api/v1/responses", {}, None, 401),
+        ("/api/v1/responses", {}, links, 403),
+        ("/api/v1/stats", {}, read, 200),
+        ("/api/v1/stats", {"period": "all"}, read, 200),
+        ("/api/v1/stats", {"since": "2020-01-01", "touchpoint": "checkout", "channel": "widget"}, read, 200),
+        ("/api/v1/stats", {"period": "soon"}, read, 400),
+        ("/api/v1/touchpoints", {}, read, 200),
+        ("/api/v1/touchpoints", {}, links, 403),
+    ]
+    for path, query, key, status in cases:
+        headers = {"Authorization": f"Bearer {key}"} if key else {}
+        response = client.get(path, query_string=query, headers=headers)
+        assert response.status_code == status, (path, query, response.get_json())
+        body = check_answer(response, path, "GET")
+        if path == "/api/v1/responses" and status == 200 and query.get("limit") == "1":
+            assert body["next"] and len(body["responses"]) == 1
+
+
+def test_bot_answers_match_their_schemas(app, client, token):
+    bot = {"User-Agent": "Googlebot/2.1 (+http://www.google.com/bot.html)", "Origin": ORIGIN}
+    created = client.post("/api/v1/responses", json={"token": token, "score": 9}, headers=bot)
+    assert check_answer(created, "/api/v1/responses", "POST")["id"] == 0
+    secret = created.get_json()["secret"]
+    spec_path = "/api/v1/responses/{response_id}"
+    for update in ({"secret": secret, "comment": "Nice"}, {"secret": secret, "score": 8}):
+        response = client.patch("/api/v1/responses/0", json=update, headers=bot)
+        assert response.status_code == 200
+        check_answer(response, spec_path, "PATCH")
+    # What a bot may not send, no one may.
+    refused = client.patch("/api/v1/responses/0", json={"secret": secret, "comment": None}, headers=bot)
+    assert not schema_of("ResponseUpdate").is_valid({"secret": secret, "comment": None})
+    assert refused.status_code == 400 and refused.get_json()["error"]["code"] == "nothing_to_update"

@@ -16,6 +16,8 @@ VALID = {"score": 8}
 # the test unless the case is about the token itself.
 BAD_BODIES = [
     ({"score": 7.5}, 400, "invalid_score"),
+    ({"score": 11.0}, 400, "invalid_score"),
+    ({"score": 1e300}, 400, "invalid_score"),
     ({"score": "7"}, 400, "invalid_score"),
     ({"score": True}, 400, "invalid_score"),
     ({"score": None}, 400, "invalid_score"),
@@ -109,6 +111,18 @@ def test_surrogate_pair_emoji_is_fine(client, conn, token):
     assert storage.get_response(conn, r.get_json()["id"])["comment"] == "🚀 fast"
 
 
+def test_a_score_written_with_a_zero_fraction_is_that_score(client, conn, token):
+    r = client.post("/api/v1/responses", data=f'{{"token": "{token}", "score": 9.0}}', content_type="application/json")
+    assert r.status_code == 201
+    assert storage.get_response(conn, r.get_json()["id"])["score"] == 9
+
+
+def test_empty_ref_locale_and_page_are_none(client, conn, token):
+    r = client.post("/api/v1/responses", json={"token": token, "score": 9, "ref": "", "locale": "", "page": ""})
+    row = storage.get_response(conn, r.get_json()["id"])
+    assert (row["ref"], row["locale"], row["page"]) == (None, None, None)
+
+
 def test_whitespace_only_comment_and_ref_are_stored_as_none(client, conn, token):
     r = client.post("/api/v1/responses", json={"token": token, "score": 9, "comment": "  \n ", "ref": "  "})
     row = storage.get_response(conn, r.get_json()["id"])
@@ -120,6 +134,8 @@ def test_whitespace_only_comment_and_ref_are_stored_as_none(client, conn, token)
     [
         ({"comment": "x" * 2001}, 400, "invalid_comment"),
         ({"score": 7.5}, 400, "invalid_score"),
+        ({"score": 11.0}, 400, "invalid_score"),
+        ({"score": 1e300}, 400, "invalid_score"),
         ({"score": None}, 400, "invalid_score"),
         ({"comment": "ok", "token": "x"}, 400, "unknown_field"),
     ],
@@ -166,6 +182,19 @@ def test_openapi_states_the_limits_that_are_checked():
     assert widget_token["name"] == "token"
     lengths = {new["token"]["maxLength"], SCHEMAS["ResponseUpdate"]["properties"]["secret"]["maxLength"]}
     assert lengths | {widget_token["schema"]["maxLength"]} == {tokens.MAX_TOKEN}
+
+
+def test_openapi_refuses_the_control_characters_that_are_refused():
+    new = SCHEMAS["NewResponse"]["properties"]
+    one_line = [new["ref"]["pattern"], new["properties"]["additionalProperties"]["pattern"]]
+    multiline = SCHEMAS["Comment"]["pattern"]
+    for code in [*range(0x00, 0x200), 0x2028, 0xFEFF, 0x1F680]:
+        char = chr(code)
+        for pattern in one_line:
+            assert bool(re.search(pattern, "a" + char + "b")) != validation.has_control(char), (pattern, code)
+        assert bool(re.search(multiline, "a" + char + "b")) != validation.has_control(char, multiline=True), code
+        page = "https://shop.example/" + char + "x"  # in the middle: Python's $ also matches before a last newline
+        assert bool(re.search(new["page"]["pattern"], page)) != validation.has_control(char), code
 
 
 def test_the_widget_trims_to_the_limits_that_are_checked():

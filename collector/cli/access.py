@@ -15,13 +15,21 @@ from .base import main
 
 @main.group()
 def apikey() -> None:
-    """Make, list and revoke API keys for POST /api/v1/links."""
+    """Make, list and revoke API keys for the links API and the read API."""
 
 
 @apikey.command("create")
 @click.argument("name")
+@click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    metavar="links|read",
+    help="What the key may do: links (make survey links, the default) or read (answers, figures, "
+    "touchpoints); repeat it or give a comma list for both.",
+)
 @with_appcontext
-def apikey_create(name: str) -> None:
+def apikey_create(name: str, scopes: tuple[str, ...]) -> None:
     """Make an API key called NAME and print it (it is shown only this once)."""
     from .. import api_keys
 
@@ -29,12 +37,16 @@ def apikey_create(name: str) -> None:
     if not name or len(name) > 100:
         raise click.BadParameter("give a name of 1 to 100 characters", param_hint="NAME")
     try:
-        _, key = api_keys.create(name)
+        granted = api_keys.parse_scopes(scopes)
+    except api_keys.UnknownScope as exc:
+        raise click.BadParameter(str(exc), param_hint="--scope") from None
+    try:
+        _, key = api_keys.create(name, granted)
     except storage.DuplicateName:
         raise click.ClickException(f"an active API key called {name!r} exists already") from None
     click.echo(key)
     click.echo(
-        f"This is API key {name!r}. It is shown only now; only its hash is stored. "
+        f"This is API key {name!r} (scopes: {', '.join(granted)}). It is shown only now; only its hash is stored. "
         f"Send it as: Authorization: Bearer <key>",
         err=True,
     )
@@ -43,15 +55,16 @@ def apikey_create(name: str) -> None:
 @apikey.command("list")
 @with_appcontext
 def apikey_list() -> None:
-    """List API keys: name, created, last used, and whether revoked."""
+    """List API keys: name, scopes, created, last used, and whether revoked."""
     keys = storage.list_api_keys(get_db())
     if not keys:
         click.echo("No API keys yet. Make one with: anbefal apikey create NAME")
         return
-    click.echo("name\tcreated\tlast used\tstatus")
+    click.echo("name\tscopes\tcreated\tlast used\tstatus")
     for key in keys:
         status = f"revoked {key.revoked_at}" if key.revoked_at else "active"
-        click.echo(f"{key.name}\t{key.created_at}\t{key.last_used_at or 'never'}\t{status}")
+        scopes = ",".join(key.scopes)
+        click.echo(f"{key.name}\t{scopes}\t{key.created_at}\t{key.last_used_at or 'never'}\t{status}")
 
 
 @apikey.command("revoke")

@@ -24,7 +24,7 @@ MAX_BODY = 4 * 1024
 def create_link():
     """Make a survey link whose ref is signed, for one recipient."""
     request.max_content_length = MAX_BODY
-    api_keys.require_api_key()
+    api_keys.require_api_key("links")
     body = validation.parse_json_body(request)
     validation.only_fields(body, LINK_FIELDS)
     name = validation.text(body.get("touchpoint"), "touchpoint", validation.MAX_TOUCHPOINT_NAME, required=True)

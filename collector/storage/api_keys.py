@@ -1,4 +1,4 @@
-"""API keys for the links API: only their hashes are stored."""
+"""API keys for the links and read APIs: only their hashes are stored, with the scopes they grant."""
 
 from __future__ import annotations
 
@@ -17,16 +17,18 @@ class ApiKey:
     created_at: str
     last_used_at: str | None
     revoked_at: str | None
+    scopes: tuple[str, ...] = ("links",)
 
 
-def insert_api_key(conn: sqlite3.Connection, name: str, key_hash: str) -> ApiKey:
-    """Store a new key's hash; DuplicateName when an active key has that name."""
+def insert_api_key(conn: sqlite3.Connection, name: str, key_hash: str, scopes: tuple[str, ...] = ("links",)) -> ApiKey:
+    """Store a new key's hash and the scopes it grants; DuplicateName when an active key has that name."""
     with transaction(conn):
         taken = conn.execute("SELECT 1 FROM api_keys WHERE name = ? AND revoked_at IS NULL", (name,)).fetchone()
         if taken:
             raise DuplicateName(name)
         cur = conn.execute(
-            "INSERT INTO api_keys (name, key_hash, created_at) VALUES (?, ?, ?)", (name, key_hash, utcnow())
+            "INSERT INTO api_keys (name, key_hash, created_at, scopes) VALUES (?, ?, ?, ?)",
+            (name, key_hash, utcnow(), " ".join(scopes)),
         )
         row = conn.execute("SELECT * FROM api_keys WHERE id = ?", (cur.lastrowid,)).fetchone()
     return _api_key(row)
@@ -60,4 +62,5 @@ def _api_key(row: sqlite3.Row) -> ApiKey:
         created_at=row["created_at"],
         last_used_at=row["last_used_at"],
         revoked_at=row["revoked_at"],
+        scopes=tuple(row["scopes"].split()),
     )

@@ -1,4 +1,4 @@
-"""Lists of answers a page at a time: comments, search and follow-up."""
+"""Lists of answers a page at a time: comments, search, follow-up and the read API."""
 
 from __future__ import annotations
 
@@ -62,13 +62,16 @@ def list_responses(
     search: str | None = None,
     commented: bool = False,
     followup: str | None = None,
+    updated_since: str | None = None,
     before: Cursor | None = None,
     after: Cursor | None = None,
     limit: int = 50,
 ) -> ResponsePage:
     """Return one page of responses, newest first.
 
-    *search* is an FTS5 query (see fts_query). *before* returns the page that
+    *search* is an FTS5 query (see fts_query). *updated_since* (a stored
+    timestamp) keeps the answers changed, or followed up, at or after it.
+    *before* returns the page that
     follows an older-than cursor, *after* the page just newer than it.
     """
     clauses, params = (flt or ResponseFilter()).where()
@@ -78,6 +81,18 @@ def list_responses(
         clauses.append(CATEGORY_CLAUSES[category])
     if followup:
         clauses.append(FOLLOWUP_CLAUSES[followup])
+    if updated_since is not None:
+        # As for a search: few changes are fetched by their indexes
+        # (migrations.read_api_updated_indexes) and sorted; many are found
+        # walking the newest-first index.
+        if _changed_at_least(conn, updated_since, SEARCH_WALK_FROM):
+            clauses.append("(r.updated_at >= ? OR r.followup_at >= ?)")
+        else:
+            clauses.append(
+                "r.id IN (SELECT id FROM responses WHERE updated_at >= ?"
+                " UNION ALL SELECT id FROM responses WHERE followup_at >= ?)"
+            )
+        params.extend([updated_since, updated_since])
     if search is not None:
         # Two plans for one result. A rare word: fetch its few matches and
         # sort them. A common one: walk the newest-first index and stop at a
@@ -98,7 +113,7 @@ def list_responses(
         params.extend([before.created_at, before.id])
     rows = conn.execute(
         f"""
-        SELECT r.id, r.created_at, r.touchpoint_id, t.name AS touchpoint, r.score, r.comment, r.ref,
+        SELECT r.id, r.created_at, r.updated_at, r.touchpoint_id, t.name AS touchpoint, r.score, r.comment, r.ref,
                r.channel, r.locale, r.page, r.properties, r.followup_status, r.followup_note,
                r.followup_by, r.followup_at
         FROM responses r JOIN touchpoints t ON t.id = r.touchpoint_id
@@ -135,6 +150,15 @@ def _fts_matches_at_least(conn: sqlite3.Connection, search: str, count: int) -> 
     found = conn.execute(
         "SELECT COUNT(*) FROM (SELECT rowid FROM responses_fts WHERE responses_fts MATCH ? LIMIT ?)",
         (search, count),
+    ).fetchone()[0]
+    return found >= count
+
+
+def _changed_at_least(conn: sqlite3.Connection, since: str, count: int) -> bool:
+    found = conn.execute(
+        "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM responses WHERE updated_at >= ? LIMIT ?))"
+        " + (SELECT COUNT(*) FROM (SELECT 1 FROM responses WHERE followup_at >= ? LIMIT ?))",
+        (since, count, since, count),
     ).fetchone()[0]
     return found >= count
 

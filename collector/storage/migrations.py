@@ -232,3 +232,18 @@ def rate_limit_expiry(db: sqlite_utils.Database) -> None:
     # Each counter knows when its window ends, so one DELETE clears every
     # expired counter whatever window its limit uses.
     db.execute("ALTER TABLE rate_limits ADD COLUMN expires_at INTEGER NOT NULL DEFAULT 0")
+
+
+@migration("005_api_key_scopes")
+def api_key_scopes(db: sqlite_utils.Database) -> None:
+    # What a key may do, as names separated by spaces (OAuth's way); the keys
+    # made before scopes existed could only make links, and still can.
+    db.execute("ALTER TABLE api_keys ADD COLUMN scopes TEXT NOT NULL DEFAULT 'links'")
+
+
+@migration("005_read_api_updated_indexes")
+def read_api_updated_indexes(db: sqlite_utils.Database) -> None:
+    # The read API's incremental pulls select answers changed (or followed up)
+    # since a moment: each side of that OR has an index of its own.
+    db.execute("CREATE INDEX responses_updated ON responses (updated_at)")
+    db.execute("CREATE INDEX responses_followup_at ON responses (followup_at) WHERE followup_at IS NOT NULL")
