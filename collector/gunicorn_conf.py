@@ -52,3 +52,16 @@ class _NameTheAddresses(logging.Filter):
 def on_starting(server) -> None:
     # Runs in the master before it logs where it listens.
     server.log.error_log.addFilter(_NameTheAddresses(server.cfg.bind))
+
+
+def post_worker_init(worker) -> None:
+    # Every worker runs a webhook sender; the one holding the lease sends.
+    from collector.webhooks import sender
+
+    sender.start(worker.wsgi.config)
+
+
+def worker_exit(server, worker) -> None:
+    from collector.webhooks import sender
+
+    sender.stop()

@@ -14,6 +14,8 @@ and its queries can be read, and changed, in one place:
 - reports: the overview's figures; listing: answers a page at a time;
   export: answers for CSV
 - maintenance: backups, forgetting a customer, retention, the hourly turn
+- webhooks: webhook endpoints, and leases (work one process does for all)
+- outbox: webhook events waiting to be sent, queued in the answer's commit
 """
 
 from .api_keys import ApiKey, insert_api_key, list_api_keys, revoke_api_key, use_api_key
@@ -43,6 +45,22 @@ from .maintenance import (
     forget_ref,
 )
 from .migrations import MIGRATIONS, migrate
+from .outbox import (
+    EVENT_TYPES,
+    FOLLOWUP_UPDATED,
+    RESPONSE_CREATED,
+    RESPONSE_UPDATED,
+    WEBHOOK_TEST,
+    Delivery,
+    count_pending_deliveries,
+    delete_deliveries_before,
+    due_deliveries,
+    get_delivery,
+    queue_test_event,
+    recent_deliveries,
+    record_attempt,
+    resend_delivery,
+)
 from .rate_limits import clear_rate_limit, delete_expired_rate_limits, rate_limit_count, rate_limit_hit
 from .reports import (
     analyse,
@@ -88,6 +106,18 @@ from .users import (
     user_for_admin_session,
 )
 from .visitors import clear_visitors_before, delete_visitor_salts_before, get_or_create_visitor_salt
+from .webhooks import (
+    WebhookEndpoint,
+    claim_lease,
+    delete_webhook_endpoint,
+    disable_webhook_endpoint,
+    get_webhook_endpoint,
+    insert_webhook_endpoint,
+    list_webhook_endpoints,
+    pause_webhook_endpoint,
+    release_lease,
+    webhooks_wanted,
+)
 
 __all__ = [
     "MIGRATIONS",
@@ -172,4 +202,28 @@ __all__ = [
     "use_api_key",
     "user_for_admin_session",
     "writers_turn",
+    "EVENT_TYPES",
+    "FOLLOWUP_UPDATED",
+    "RESPONSE_CREATED",
+    "RESPONSE_UPDATED",
+    "WEBHOOK_TEST",
+    "Delivery",
+    "count_pending_deliveries",
+    "delete_deliveries_before",
+    "due_deliveries",
+    "get_delivery",
+    "queue_test_event",
+    "recent_deliveries",
+    "record_attempt",
+    "resend_delivery",
+    "WebhookEndpoint",
+    "claim_lease",
+    "delete_webhook_endpoint",
+    "disable_webhook_endpoint",
+    "get_webhook_endpoint",
+    "insert_webhook_endpoint",
+    "list_webhook_endpoints",
+    "pause_webhook_endpoint",
+    "release_lease",
+    "webhooks_wanted",
 ]

@@ -1,0 +1,181 @@
+"""The outbox: webhook events waiting to be sent, written in the same commit as the answer they tell of."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+
+from ..timestamps import utcnow
+from .connection import transaction, writers_turn
+from .filters import CATEGORY_NAME
+
+RESPONSE_CREATED = "response.created"
+RESPONSE_UPDATED = "response.updated"
+FOLLOWUP_UPDATED = "followup.updated"
+WEBHOOK_TEST = "webhook.test"
+EVENT_TYPES = (RESPONSE_CREATED, RESPONSE_UPDATED, FOLLOWUP_UPDATED)
+
+# An answer as the export has it (r: responses, t: touchpoints).
+_ANSWER_JSON = f"""json_object(
+    'id', r.id, 'touchpoint', t.name, 'score', r.score, 'category', {CATEGORY_NAME},
+    'comment', r.comment, 'ref', r.ref, 'channel', r.channel, 'locale', r.locale, 'page', r.page,
+    'properties', json(r.properties), 'created_at', r.created_at, 'updated_at', r.updated_at,
+    'followup', json_object('status', r.followup_status, 'note', r.followup_note,
+                            'by', r.followup_by, 'at', r.followup_at)
+)"""
+
+_NEW_MESSAGE_ID = "'msg_' || lower(hex(randomblob(16)))"
+
+# One row per endpoint that wants the event. A Slack endpoint's alert of a
+# new answer is held, so that the comment that usually follows can join it.
+_FAN_OUT = f"""
+    INSERT INTO webhook_deliveries (message_id, endpoint_id, response_id, type, body, held, next_try_at, created_at)
+    SELECT {_NEW_MESSAGE_ID}, e.id, r.id, :type,
+           json_object('type', :type, 'timestamp', :now, 'data', {_ANSWER_JSON}),
+           :type = '{RESPONSE_CREATED}' AND e.format = 'slack', :epoch, :now
+    FROM responses r JOIN touchpoints t ON t.id = r.touchpoint_id, webhook_endpoints e
+    WHERE r.id = :response AND e.disabled_reason IS NULL
+      AND (e.events = '[]' OR EXISTS (SELECT 1 FROM json_each(e.events) WHERE value = :type))
+      AND (e.touchpoints = '[]' OR EXISTS (SELECT 1 FROM json_each(e.touchpoints) WHERE value = r.touchpoint_id))
+      AND (e.categories = '[]' OR EXISTS (SELECT 1 FROM json_each(e.categories) WHERE value = {CATEGORY_NAME}))
+      AND e.id NOT IN (SELECT value FROM json_each(:merged))
+"""
+
+# A change to an answer whose alert still waits goes out in that alert, at once.
+_MERGE = f"""
+    UPDATE webhook_deliveries
+    SET body = json_set(body, '$.data', json((
+            SELECT {_ANSWER_JSON} FROM responses r JOIN touchpoints t ON t.id = r.touchpoint_id WHERE r.id = :response
+        ))),
+        held = 0, next_try_at = :epoch
+    WHERE response_id = :response AND type = '{RESPONSE_CREATED}' AND status = 'pending' AND held = 1
+    RETURNING endpoint_id
+"""
+
+
+def queue_response_event(conn: sqlite3.Connection, response_id: int, event_type: str, epoch: int) -> None:
+    """Queue *event_type* of an answer for every endpoint that wants it; run
+    it in the transaction that writes the answer, so both commit together."""
+    merged: list[int] = []
+    if event_type == RESPONSE_UPDATED:
+        merged = [row[0] for row in conn.execute(_MERGE, {"response": response_id, "epoch": epoch})]
+    params = {"type": event_type, "now": utcnow(), "epoch": epoch, "response": response_id}
+    conn.execute(_FAN_OUT, {**params, "merged": json.dumps(merged)})
+
+
+@dataclass(frozen=True)
+class Delivery:
+    id: int
+    message_id: str
+    endpoint_id: int
+    response_id: int | None
+    type: str
+    body: str
+    status: str
+    held: bool
+    attempts: int
+    next_try_at: int
+    last_status: int | None
+    last_error: str | None
+    created_at: str
+    delivered_at: str | None
+
+
+def _delivery(row: sqlite3.Row) -> Delivery:
+    return Delivery(**{name: row[name] for name in Delivery.__dataclass_fields__})
+
+
+def due_deliveries(conn: sqlite3.Connection, now: int, hold_seconds: int, limit: int = 50) -> list[Delivery]:
+    """The pending deliveries to active endpoints whose time has come, oldest
+    first; a held alert once it has waited *hold_seconds*."""
+    rows = conn.execute(
+        """
+        SELECT d.* FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
+        WHERE d.status = 'pending' AND d.next_try_at <= :now AND e.paused = 0 AND e.disabled_reason IS NULL
+          AND (d.held = 0 OR CAST(strftime('%s', d.created_at) AS INTEGER) <= :now - :hold)
+        ORDER BY d.next_try_at, d.id
+        LIMIT :limit
+        """,
+        {"now": now, "hold": hold_seconds, "limit": limit},
+    ).fetchall()
+    return [_delivery(row) for row in rows]
+
+
+def get_delivery(conn: sqlite3.Connection, delivery_id: int) -> Delivery | None:
+    row = conn.execute("SELECT * FROM webhook_deliveries WHERE id = ?", (delivery_id,)).fetchone()
+    return None if row is None else _delivery(row)
+
+
+def recent_deliveries(conn: sqlite3.Connection, endpoint_id: int | None = None, limit: int = 50) -> list[Delivery]:
+    """The latest deliveries, newest first (of one endpoint, or of all)."""
+    if endpoint_id is None:
+        rows = conn.execute("SELECT * FROM webhook_deliveries ORDER BY id DESC LIMIT ?", (limit,))
+    else:
+        rows = conn.execute(
+            "SELECT * FROM webhook_deliveries WHERE endpoint_id = ? ORDER BY id DESC LIMIT ?", (endpoint_id, limit)
+        )
+    return [_delivery(row) for row in rows]
+
+
+def count_pending_deliveries(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'pending'").fetchone()[0]
+
+
+def queue_test_event(conn: sqlite3.Connection, endpoint_id: int, body: str, epoch: int) -> Delivery:
+    """Store a webhook.test delivery to one endpoint (sent at once by the caller) and return it."""
+    with transaction(conn):
+        row = conn.execute(
+            f"""
+            INSERT INTO webhook_deliveries (message_id, endpoint_id, type, body, next_try_at, created_at)
+            VALUES ({_NEW_MESSAGE_ID}, ?, '{WEBHOOK_TEST}', ?, ?, ?)
+            RETURNING *
+            """,
+            (endpoint_id, body, epoch, utcnow()),
+        ).fetchone()
+    return _delivery(row)
+
+
+def record_attempt(
+    conn: sqlite3.Connection,
+    delivery_id: int,
+    *,
+    delivered: bool,
+    status: int | None,
+    error: str | None,
+    next_try_at: int | None,
+) -> None:
+    """Record one attempt: delivered, to be tried again at *next_try_at*, or (None) failed for good."""
+    outcome = "delivered" if delivered else "pending" if next_try_at is not None else "failed"
+    with writers_turn(conn):
+        conn.execute(
+            """
+            UPDATE webhook_deliveries
+            SET attempts = attempts + 1, status = ?, last_status = ?, last_error = ?, held = 0,
+                next_try_at = COALESCE(?, next_try_at), delivered_at = CASE WHEN ? THEN ? END
+            WHERE id = ?
+            """,
+            (outcome, status, error, next_try_at, int(delivered), utcnow(), delivery_id),
+        )
+
+
+def resend_delivery(conn: sqlite3.Connection, delivery_id: int, epoch: int) -> bool:
+    """Queue a delivery to be sent again at once, with the same webhook-id and a fresh set of tries."""
+    with writers_turn(conn):
+        cur = conn.execute(
+            """
+            UPDATE webhook_deliveries SET status = 'pending', attempts = 0, held = 0, next_try_at = ?,
+                                          delivered_at = NULL
+            WHERE id = ?
+            """,
+            (epoch, delivery_id),
+        )
+    return cur.rowcount == 1
+
+
+def delete_deliveries_before(conn: sqlite3.Connection, before: str) -> int:
+    """Forget the deliveries done (delivered or failed) before *before* (ISO time); return how many."""
+    with writers_turn(conn):
+        return conn.execute(
+            "DELETE FROM webhook_deliveries WHERE status != 'pending' AND created_at < ?", (before,)
+        ).rowcount
