@@ -335,6 +335,7 @@ class WebhookReceiver:
         self.secret: str | None = None
         self.received: list[dict] = []  # headers (lower-case), body, verified payload
         self.answers: list[tuple[int, dict[str, str]]] = []  # the next answers to give, in order
+        self.default: tuple[int, dict[str, str]] = (200, {})  # then this one
         self.arrived = threading.Condition()
         receiver = self
 
@@ -343,14 +344,14 @@ class WebhookReceiver:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 headers = {key.lower(): value for key, value in self.headers.items()}
                 verified = None
-                status, extra = receiver.answers.pop(0) if receiver.answers else (200, {})
+                status, extra = receiver.answers.pop(0) if receiver.answers else receiver.default
                 if receiver.secret:
                     try:
                         verified = Webhook(receiver.secret).verify(body, headers)
                     except Exception as exc:  # the test fails on it: see verified()
                         verified, status = exc, 400
                 with receiver.arrived:  # recorded before the sender hears back
-                    receiver.received.append({"headers": headers, "body": body, "verified": verified})
+                    receiver.received.append({"headers": headers, "body": body, "verified": verified, "status": status})
                     receiver.arrived.notify_all()
                 self.send_response(status)
                 for key, value in extra.items():

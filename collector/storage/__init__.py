@@ -113,6 +113,7 @@ from .webhooks import (
     disable_webhook_endpoint,
     get_webhook_endpoint,
     insert_webhook_endpoint,
+    lease_holder,
     list_webhook_endpoints,
     pause_webhook_endpoint,
     release_lease,
@@ -226,4 +227,5 @@ __all__ = [
     "pause_webhook_endpoint",
     "release_lease",
     "webhooks_wanted",
+    "lease_holder",
 ]

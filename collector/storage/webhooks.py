@@ -116,20 +116,29 @@ def webhooks_wanted(conn: sqlite3.Connection) -> bool:
     return bool(row[0])
 
 
-def claim_lease(conn: sqlite3.Connection, name: str, holder: str, now: int, seconds: int) -> bool:
+def claim_lease(
+    conn: sqlite3.Connection, name: str, holder: str, now: int, seconds: int, *, take_from: str | None = None
+) -> bool:
     """Take or renew the lease *name* for *holder* until *now* + *seconds*;
-    True when *holder* has it (it was free, expired, or its own already)."""
+    True when *holder* has it (it was free, expired, its own already, or
+    held by *take_from*, a holder known to be gone)."""
     with writers_turn(conn):
         rows = conn.execute(
             """
             INSERT INTO leases (name, holder, expires_at) VALUES (:name, :holder, :until)
             ON CONFLICT (name) DO UPDATE SET holder = :holder, expires_at = :until
-            WHERE leases.holder = :holder OR leases.expires_at <= :now
+            WHERE leases.holder IN (:holder, :gone) OR leases.expires_at <= :now
             RETURNING holder
             """,
-            {"name": name, "holder": holder, "until": now + seconds, "now": now},
+            {"name": name, "holder": holder, "until": now + seconds, "now": now, "gone": take_from},
         ).fetchall()
     return bool(rows)
+
+
+def lease_holder(conn: sqlite3.Connection, name: str) -> str | None:
+    """Who holds the lease *name* (it may have expired); None when nobody."""
+    row = conn.execute("SELECT holder FROM leases WHERE name = ?", (name,)).fetchone()
+    return None if row is None else row[0]
 
 
 def release_lease(conn: sqlite3.Connection, name: str, holder: str) -> None:

@@ -138,11 +138,28 @@ class Sender:
         now = time.time()
         if now < self.holding_until - (LEASE_SECONDS - RENEW_EVERY):
             return True
-        if storage.claim_lease(conn, LEASE, self.holder, int(now), LEASE_SECONDS):
+        if storage.claim_lease(conn, LEASE, self.holder, int(now), LEASE_SECONDS, take_from=self.gone_holder(conn)):
             self.holding_until = now + LEASE_SECONDS
             return True
         self.holding_until = 0.0
         return False
+
+    def gone_holder(self, conn: sqlite3.Connection) -> str | None:
+        """The holder of the lease when it is a process of this machine that
+        is no more (a worker killed, a server restarted): no need to wait
+        for its lease to expire."""
+        holder = storage.lease_holder(conn, LEASE)
+        host, _, rest = (holder or "").partition(":")
+        pid = rest.partition(":")[0]
+        if host != socket.gethostname() or not pid.isdigit() or holder == self.holder:
+            return None
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return holder
+        except OSError:  # alive, under another user
+            return None
+        return None
 
     def run(self) -> None:
         conn = storage.get_connection(self.config["DB"])
