@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import http.client
+import importlib.metadata
 import socket
 import ssl
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
-from .. import __version__
 from .addresses import AddressRefused, check_url, resolve
 
 TIMEOUT = 10  # seconds for the whole request
 MAX_READ = 64 * 1024  # of the receiver's answer, for the message shown
-USER_AGENT = f"Anbefal-Webhooks/{__version__}"
+USER_AGENT = f"Anbefal-Webhooks/{importlib.metadata.version('anbefal')}"
 
 
 @dataclass(frozen=True)
