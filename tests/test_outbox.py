@@ -124,3 +124,20 @@ def test_the_largest_answer_makes_a_body_under_20_kb(conn, make_touchpoint):
         for format in ("standard", "slack"):
             body = sender.render(delivery, dataclasses.replace(endpoint, format=format), "https://nps.example.com")
             assert len(body) < 20 * 1024, (delivery.type, format, len(body))
+
+
+def test_the_hourly_clean_up_forgets_deliveries_done_30_days_ago(conn, make_touchpoint):
+    from collector import privacy
+
+    add(conn)
+    touchpoint = make_touchpoint()
+    for score in (9, 8, 7):
+        storage.insert_response(conn, touchpoint.id, score)
+    old, done, waiting = storage.recent_deliveries(conn)[::-1]
+    for delivery in (old, done):
+        storage.record_attempt(conn, delivery.id, delivered=True, status=200, error=None, next_try_at=None)
+    conn.execute(
+        "UPDATE webhook_deliveries SET created_at = '2000-01-01T00:00:00Z' WHERE id IN (?, ?)", (old.id, waiting.id)
+    )
+    privacy.clean_up(conn, None)
+    assert [d.id for d in storage.recent_deliveries(conn)] == [waiting.id, done.id]
