@@ -162,10 +162,11 @@ class Sender:
         return None
 
     def run(self) -> None:
-        conn = storage.get_connection(self.config["DB"])
+        conn: sqlite3.Connection | None = None
         wait = 0.0
         while not self.stopping.wait(wait):
             try:
+                conn = conn or storage.get_connection(self.config["DB"])
                 if self.holds_lease(conn):
                     send_due(conn, self.config, lambda: not self.stopping.is_set() and self.holds_lease(conn))
                     wait = LOOK_EVERY
@@ -174,7 +175,7 @@ class Sender:
             except Exception:  # the database busy or briefly away: look again later
                 log.exception("sending webhooks failed; trying again shortly")
                 wait = CLAIM_EVERY
-        if self.holding_until:
+        if self.holding_until and conn is not None:
             try:
                 storage.release_lease(conn, LEASE, self.holder)
             except sqlite3.Error:
