@@ -51,6 +51,7 @@ from .outbox import (
     RESPONSE_CREATED,
     RESPONSE_UPDATED,
     WEBHOOK_TEST,
+    Attempt,
     Delivery,
     count_pending_deliveries,
     delete_deliveries_before,
@@ -59,6 +60,7 @@ from .outbox import (
     queue_test_event,
     recent_deliveries,
     record_attempt,
+    record_attempts,
     resend_delivery,
 )
 from .rate_limits import clear_rate_limit, delete_expired_rate_limits, rate_limit_count, rate_limit_hit
@@ -228,4 +230,6 @@ __all__ = [
     "release_lease",
     "webhooks_wanted",
     "lease_holder",
+    "Attempt",
+    "record_attempts",
 ]

@@ -136,6 +136,44 @@ def queue_test_event(conn: sqlite3.Connection, endpoint_id: int, body: str, epoc
     return _delivery(row)
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """What came of one try: delivered, to be tried again at next_try_at, or (None) failed for good."""
+
+    delivery_id: int
+    delivered: bool
+    status: int | None
+    error: str | None
+    next_try_at: int | None
+
+
+def record_attempts(conn: sqlite3.Connection, attempts: list[Attempt]) -> None:
+    """Record tries, all in one commit (the sender's batch: one fsync, not one each)."""
+    now = utcnow()
+    rows = [
+        (
+            "delivered" if a.delivered else "pending" if a.next_try_at is not None else "failed",
+            a.status,
+            a.error,
+            a.next_try_at,
+            int(a.delivered),
+            now,
+            a.delivery_id,
+        )
+        for a in attempts
+    ]
+    with transaction(conn):
+        conn.executemany(
+            """
+            UPDATE webhook_deliveries
+            SET attempts = attempts + 1, status = ?, last_status = ?, last_error = ?, held = 0,
+                next_try_at = COALESCE(?, next_try_at), delivered_at = CASE WHEN ? THEN ? END
+            WHERE id = ?
+            """,
+            rows,
+        )
+
+
 def record_attempt(
     conn: sqlite3.Connection,
     delivery_id: int,
@@ -145,18 +183,8 @@ def record_attempt(
     error: str | None,
     next_try_at: int | None,
 ) -> None:
-    """Record one attempt: delivered, to be tried again at *next_try_at*, or (None) failed for good."""
-    outcome = "delivered" if delivered else "pending" if next_try_at is not None else "failed"
-    with writers_turn(conn):
-        conn.execute(
-            """
-            UPDATE webhook_deliveries
-            SET attempts = attempts + 1, status = ?, last_status = ?, last_error = ?, held = 0,
-                next_try_at = COALESCE(?, next_try_at), delivered_at = CASE WHEN ? THEN ? END
-            WHERE id = ?
-            """,
-            (outcome, status, error, next_try_at, int(delivered), utcnow(), delivery_id),
-        )
+    """Record one try (see Attempt)."""
+    record_attempts(conn, [Attempt(delivery_id, delivered, status, error, next_try_at)])
 
 
 def resend_delivery(conn: sqlite3.Connection, delivery_id: int, epoch: int) -> bool:

@@ -4,6 +4,7 @@ there are. Events wait in the outbox (storage.outbox) until delivered."""
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -61,34 +62,40 @@ def next_delay(attempts: int, answer: posting.Answer) -> float | None:
     return RETRY_SCHEDULE[attempts - 1] * random.uniform(1 - JITTER, 1 + JITTER)
 
 
-def attempt(
+def try_once(
     conn: sqlite3.Connection,
     delivery: storage.Delivery,
     config: Mapping[str, Any],
     *,
     retry: bool = True,
-) -> posting.Answer:
-    """Send *delivery* once, record what came of it, and return the receiver's answer.
-    Without *retry* (a test sent by hand) a failure is final."""
+) -> tuple[posting.Answer, storage.Attempt | None]:
+    """Send *delivery* once; return the receiver's answer and what to record
+    (None when the endpoint is gone). Without *retry* (a test sent by hand)
+    a failure is final. A 410 disables the endpoint at once."""
     endpoint = storage.get_webhook_endpoint(conn, delivery.endpoint_id)
     if endpoint is None:  # removed meanwhile, with its deliveries
-        return posting.Answer(None, "the endpoint was removed")
+        return posting.Answer(None, "the endpoint was removed"), None
     body = render(delivery, endpoint, config.get("PUBLIC_URL"))
     now = int(time.time())
     headers = signing.headers(endpoint.secret, delivery.message_id, now, body)
     answer = posting.post(endpoint.url, body, headers, allow_private=config["WEBHOOK_ALLOW_PRIVATE"], now=now)
-    attempts = delivery.attempts + 1
     if answer.delivered:
-        storage.record_attempt(conn, delivery.id, delivered=True, status=answer.status, error=None, next_try_at=None)
-        return answer
-    delay = next_delay(attempts, answer) if retry else None
+        return answer, storage.Attempt(delivery.id, True, answer.status, None, None)
+    delay = next_delay(delivery.attempts + 1, answer) if retry else None
     if answer.status == 410:
         storage.disable_webhook_endpoint(conn, endpoint.id, "the receiver answered 410 Gone")
         delay = None
     next_try_at = None if delay is None else int(time.time() + delay)
-    storage.record_attempt(
-        conn, delivery.id, delivered=False, status=answer.status, error=answer.error, next_try_at=next_try_at
-    )
+    return answer, storage.Attempt(delivery.id, False, answer.status, answer.error, next_try_at)
+
+
+def attempt(
+    conn: sqlite3.Connection, delivery: storage.Delivery, config: Mapping[str, Any], *, retry: bool = True
+) -> posting.Answer:
+    """Send *delivery* once, record what came of it, and return the receiver's answer."""
+    answer, done = try_once(conn, delivery, config, retry=retry)
+    if done is not None:
+        storage.record_attempts(conn, [done])
     return answer
 
 
@@ -111,11 +118,22 @@ def send_due(conn: sqlite3.Connection, config: Mapping[str, Any], keep_going=lam
         due = storage.due_deliveries(conn, int(time.time()), config["ALERT_DELAY"])
         if not due:
             break
-        for delivery in due:
-            if not keep_going():
-                break
-            attempt(conn, delivery, config)
-            tried += 1
+        done: list[storage.Attempt] = []
+        try:
+            for delivery in due:
+                if not keep_going():
+                    break
+                found = try_once(conn, delivery, config)[1]
+                if found is not None:
+                    done.append(found)
+        finally:
+            # A batch's outcomes in one commit; a crash before it sends them
+            # again, with the same webhook-id.
+            if done:
+                storage.record_attempts(conn, done)
+        tried += len(done)
+        if len(done) < len(due):
+            break
     return tried
 
 
@@ -144,6 +162,10 @@ class Sender:
         self.holding_until = 0.0
         return False
 
+    def may_go_on(self, conn: sqlite3.Connection) -> bool:
+        """True while this sender is not stopping and still holds the lease."""
+        return not self.stopping.is_set() and self.holds_lease(conn)
+
     def gone_holder(self, conn: sqlite3.Connection) -> str | None:
         """The holder of the lease when it is a process of this machine that
         is no more (a worker killed, a server restarted): no need to wait
@@ -168,7 +190,7 @@ class Sender:
             try:
                 conn = conn or storage.get_connection(self.config["DB"])
                 if self.holds_lease(conn):
-                    send_due(conn, self.config, lambda: not self.stopping.is_set() and self.holds_lease(conn))
+                    send_due(conn, self.config, functools.partial(self.may_go_on, conn))
                     wait = LOOK_EVERY
                 else:
                     wait = CLAIM_EVERY
