@@ -93,10 +93,11 @@ def ingest_rows(results: list[ingest.Result], checks: list[ingest.Check]) -> tup
             ratio = ours.rps / bare.rps
             rows.append(["ingest anbefal / bare", f"{count} conns", f"{ratio:.0%} of req/s", ""])
             verdicts.append(f"{'met' if ratio >= MIN_RATIO else 'MISSED'}: >= {MIN_RATIO:.0%} of bare at {count} conns")
-        with_webhook = by_key.get((ingest.WEBHOOK_SERVER, count))
-        if ours and with_webhook:
-            ratio = with_webhook.rps / ours.rps
-            rows.append([f"ingest {ingest.WEBHOOK_SERVER} / anbefal", f"{count} conns", f"{ratio:.0%} of req/s", ""])
+        for name in ingest.WEBHOOK_SERVERS.values():
+            with_webhook = by_key.get((name, count))
+            if ours and with_webhook:
+                ratio = with_webhook.rps / ours.rps
+                rows.append([f"ingest {name} / anbefal", f"{count} conns", f"{ratio:.0%} of req/s", ""])
     if ("anbefal", 16) in by_key:
         p99 = by_key["anbefal", 16].p99_ms
         verdicts.append(f"{'met' if p99 < MAX_P99_MS_AT_16 else 'MISSED'}: p99 < {MAX_P99_MS_AT_16:.0f} ms at 16 conns")
@@ -132,7 +133,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=ingest.DURATION, help="seconds per ingest run")
     parser.add_argument(
-        "--webhook", action="store_true", help="also measure Anbefal with one webhook endpoint configured"
+        "--webhook",
+        nargs="?",
+        const="send",
+        choices=sorted(ingest.WEBHOOK_SERVERS),
+        help="also measure Anbefal with one webhook endpoint: sending (send, the default) or paused (queue)",
     )
     args = parser.parse_args(argv)
 
@@ -159,8 +164,12 @@ def main(argv: list[str] | None = None) -> int:
         f"after a {ingest.WARMUP} s warm-up; wrk on the same cores, "
         "every request with a ref of its own, ANBEFAL_RATELIMIT=off."
         + (
-            f" {ingest.WEBHOOK_SERVER}: one webhook endpoint wanting every event, posting to a receiver"
-            " in the benchmark's process on the same cores."
+            f" {ingest.WEBHOOK_SERVERS[args.webhook]}: one webhook endpoint wanting every event, "
+            + (
+                "posting to a receiver in the benchmark's process on the same cores."
+                if args.webhook == "send"
+                else "paused: every event queued in its answer's commit, none sent."
+            )
             if args.webhook
             else ""
         )

@@ -5,11 +5,13 @@ Each server gets a fresh database in a temporary folder, listens on a free
 loopback port, and is stopped when its runs are done. Every request carries
 a ref of its own (see post.lua), so every request stores one new answer.
 
-With webhook=True (`python -m bench --webhook`) a second Anbefal server
+With webhook="send" (`python -m bench --webhook`) a second Anbefal server
 takes its turns too, its database with one webhook endpoint that wants
 every event, pointing at a tiny receiver in this process: each answer
 queues an event in its own commit, and that server's sender posts them
-meanwhile.
+meanwhile. With webhook="queue" (`--webhook queue`) the endpoint is paused:
+the events are queued in the answers' commits but none is sent, which
+measures the cost of the outbox alone.
 """
 
 from __future__ import annotations
@@ -179,7 +181,7 @@ def parse_wrk(out: str, connections: int) -> Result:
     )
 
 
-def _prepare_anbefal_db(path: str, webhook_url: str | None = None) -> str:
+def _prepare_anbefal_db(path: str, webhook_url: str | None = None, paused: bool = False) -> str:
     """Create the schema and a touchpoint (and a webhook endpoint); return its embed token."""
     from collector import create_app, storage
     from collector.tokens import Tokens
@@ -189,7 +191,8 @@ def _prepare_anbefal_db(path: str, webhook_url: str | None = None) -> str:
     conn = storage.connect(path)
     touchpoint = storage.insert_touchpoint(conn, "bench", origins=["https://shop.example"])
     if webhook_url:
-        storage.insert_webhook_endpoint(conn, webhook_url, new_secret())
+        endpoint_id = storage.insert_webhook_endpoint(conn, webhook_url, new_secret())
+        storage.pause_webhook_endpoint(conn, endpoint_id, paused)
     conn.close()
     return Tokens([SECRET]).make_embed_token(touchpoint.id)
 
@@ -204,10 +207,11 @@ def _count_rows(path: str, table: str) -> int:
         conn.close()
 
 
-WEBHOOK_SERVER = "anbefal + webhook"
+# The server measured with a webhook endpoint, by mode.
+WEBHOOK_SERVERS = {"send": "anbefal + webhook", "queue": "anbefal + outbox only"}
 
 
-def servers(workdir: Path, webhook: bool = False) -> list[tuple[str, list[str], dict[str, str], str, str]]:
+def servers(workdir: Path, webhook: str | None = None) -> list[tuple[str, list[str], dict[str, str], str, str]]:
     """(name, command, environment, database, table) of each server to measure."""
     anbefal_db = str(workdir / "anbefal.db")
     bare_db = str(workdir / "bare.db")
@@ -220,7 +224,7 @@ def servers(workdir: Path, webhook: bool = False) -> list[tuple[str, list[str], 
     if webhook:
         webhook_db = str(workdir / "webhook.db")
         webhook_env = {**env, "ANBEFAL_DB": webhook_db, "ANBEFAL_WEBHOOK_ALLOW_PRIVATE": "true"}
-        with_webhook = [(WEBHOOK_SERVER, serve, webhook_env, webhook_db, "responses")]
+        with_webhook = [(WEBHOOK_SERVERS[webhook], serve, webhook_env, webhook_db, "responses")]
     return [
         ("anbefal", serve, {**env, "ANBEFAL_DB": anbefal_db}, anbefal_db, "responses"),
         *with_webhook,
@@ -275,7 +279,7 @@ def run(
     duration: int = DURATION,
     connections: tuple[int, ...] = CONNECTIONS,
     repeats: int = REPEATS,
-    webhook: bool = False,
+    webhook: str | None = None,
 ) -> tuple[list[Result], list[Check]]:
     """Measure every server at every connection count.
 
@@ -289,8 +293,8 @@ def run(
         workdir = Path(tmp)
         token = _prepare_anbefal_db(str(workdir / "anbefal.db"))
         receiver = stack.enter_context(Receiver())
-        if webhook:
-            _prepare_anbefal_db(str(workdir / "webhook.db"), receiver.url)  # the same touchpoint id: one token
+        if webhook:  # the same touchpoint id as the other's: one token for both
+            _prepare_anbefal_db(str(workdir / "webhook.db"), receiver.url, paused=webhook == "queue")
         specs = servers(workdir, webhook)
         started = [stack.enter_context(Server(name, cmd, env, workdir)) for name, cmd, env, _, _ in specs]
         runs: dict[tuple[str, int], list[Result]] = {}
@@ -312,6 +316,6 @@ def run(
             # Requests still in flight when a run ends may be stored without
             # being counted, so stored >= acknowledged; fewer would be a loss.
             acknowledged = sum(r.requests - r.non2xx for r in all_runs[name])
-            events = _events(db, receiver.count) if name == WEBHOOK_SERVER else ""
+            events = _events(db, receiver.count) if name in WEBHOOK_SERVERS.values() else ""
             checks.append(Check(name, acknowledged, _count_rows(db, table), all_runs[name], events))
     return results, checks

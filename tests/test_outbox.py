@@ -19,7 +19,6 @@ def queued(conn) -> list[tuple[int, str]]:
 
 
 def test_nothing_is_queued_without_endpoints(conn, make_touchpoint):
-    assert not storage.webhooks_wanted(conn)
     response_id = storage.insert_response(conn, make_touchpoint().id, 3)
     storage.update_response(conn, response_id, comment="Slow")
     storage.set_followup(conn, response_id, "resolved", None, "ann@example.com")

@@ -15,7 +15,8 @@ and its queries can be read, and changed, in one place:
   export: answers for CSV
 - maintenance: backups, forgetting a customer, retention, the hourly turn
 - webhooks: webhook endpoints, and leases (work one process does for all)
-- outbox: webhook events waiting to be sent, queued in the answer's commit
+- outbox: webhook events waiting to be sent, queued in the answer's own
+  statement by triggers (webhook_schema: the tables and the triggers)
 """
 
 from .api_keys import ApiKey, insert_api_key, list_api_keys, revoke_api_key, use_api_key
@@ -119,7 +120,6 @@ from .webhooks import (
     list_webhook_endpoints,
     pause_webhook_endpoint,
     release_lease,
-    webhooks_wanted,
 )
 
 __all__ = [
@@ -228,7 +228,6 @@ __all__ = [
     "list_webhook_endpoints",
     "pause_webhook_endpoint",
     "release_lease",
-    "webhooks_wanted",
     "lease_holder",
     "Attempt",
     "record_attempts",

@@ -15,6 +15,7 @@ from collections.abc import Callable
 import sqlite_utils
 
 from ..timestamps import utcnow
+from . import webhook_schema
 from .connection import transaction
 
 Migration = Callable[[sqlite_utils.Database], None]
@@ -236,57 +237,5 @@ def rate_limit_expiry(db: sqlite_utils.Database) -> None:
 
 @migration("005_webhooks")
 def webhooks(db: sqlite_utils.Database) -> None:
-    # Endpoints with what they want: events, touchpoint ids and categories as
-    # JSON lists, an empty list wanting every one.
-    db.execute(
-        """
-        CREATE TABLE webhook_endpoints (
-            id INTEGER PRIMARY KEY,
-            url TEXT NOT NULL,
-            secret TEXT NOT NULL,
-            format TEXT NOT NULL DEFAULT 'standard' CHECK (format IN ('standard', 'slack')),
-            events TEXT NOT NULL DEFAULT '[]',
-            touchpoints TEXT NOT NULL DEFAULT '[]',
-            categories TEXT NOT NULL DEFAULT '[]',
-            paused INTEGER NOT NULL DEFAULT 0,
-            disabled_reason TEXT,
-            created_at TEXT NOT NULL
-        )
-        """
-    )
-    # The outbox: one row per event and endpoint, written in the answer's own
-    # commit. Forgetting an answer forgets its events (they hold its comment).
-    # held: a response.created alert that waits for the comment (Slack).
-    db.execute(
-        """
-        CREATE TABLE webhook_deliveries (
-            id INTEGER PRIMARY KEY,
-            message_id TEXT NOT NULL UNIQUE,
-            endpoint_id INTEGER NOT NULL REFERENCES webhook_endpoints(id) ON DELETE CASCADE,
-            response_id INTEGER REFERENCES responses(id) ON DELETE CASCADE,
-            type TEXT NOT NULL,
-            body TEXT NOT NULL,
-            status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'failed')),
-            held INTEGER NOT NULL DEFAULT 0,
-            attempts INTEGER NOT NULL DEFAULT 0,
-            next_try_at INTEGER NOT NULL,
-            last_status INTEGER,
-            last_error TEXT,
-            created_at TEXT NOT NULL,
-            delivered_at TEXT
-        )
-        """
-    )
-    db.execute("CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_try_at) WHERE status = 'pending'")
-    db.execute("CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries (endpoint_id, id)")
-    db.execute("CREATE INDEX webhook_deliveries_response ON webhook_deliveries (response_id)")
-    # Work that one process of all may do at a time, for as long as it renews its lease.
-    db.execute(
-        """
-        CREATE TABLE leases (
-            name TEXT PRIMARY KEY,
-            holder TEXT NOT NULL,
-            expires_at INTEGER NOT NULL
-        )
-        """
-    )
+    # Endpoints, the outbox and the triggers that fill it: see webhook_schema.
+    webhook_schema.create(db)

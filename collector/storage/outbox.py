@@ -1,67 +1,19 @@
-"""The outbox: webhook events waiting to be sent, written in the same commit as the answer they tell of."""
+"""The outbox: webhook events waiting to be sent, each written by the statement that stores the answer it
+tells of (triggers, see webhook_schema), and what came of sending them."""
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from dataclasses import dataclass
 
 from ..timestamps import utcnow
 from .connection import transaction, writers_turn
-from .filters import CATEGORY_NAME
 
 RESPONSE_CREATED = "response.created"
 RESPONSE_UPDATED = "response.updated"
 FOLLOWUP_UPDATED = "followup.updated"
 WEBHOOK_TEST = "webhook.test"
 EVENT_TYPES = (RESPONSE_CREATED, RESPONSE_UPDATED, FOLLOWUP_UPDATED)
-
-# An answer as the export has it (r: responses, t: touchpoints).
-_ANSWER_JSON = f"""json_object(
-    'id', r.id, 'touchpoint', t.name, 'score', r.score, 'category', {CATEGORY_NAME},
-    'comment', r.comment, 'ref', r.ref, 'channel', r.channel, 'locale', r.locale, 'page', r.page,
-    'properties', json(r.properties), 'created_at', r.created_at, 'updated_at', r.updated_at,
-    'followup', json_object('status', r.followup_status, 'note', r.followup_note,
-                            'by', r.followup_by, 'at', r.followup_at)
-)"""
-
-_NEW_MESSAGE_ID = "'msg_' || lower(hex(randomblob(16)))"
-
-# One row per endpoint that wants the event. A Slack endpoint's alert of a
-# new answer is held, so that the comment that usually follows can join it.
-_FAN_OUT = f"""
-    INSERT INTO webhook_deliveries (message_id, endpoint_id, response_id, type, body, held, next_try_at, created_at)
-    SELECT {_NEW_MESSAGE_ID}, e.id, r.id, :type,
-           json_object('type', :type, 'timestamp', :now, 'data', {_ANSWER_JSON}),
-           :type = '{RESPONSE_CREATED}' AND e.format = 'slack', :epoch, :now
-    FROM responses r JOIN touchpoints t ON t.id = r.touchpoint_id, webhook_endpoints e
-    WHERE r.id = :response AND e.disabled_reason IS NULL
-      AND (e.events = '[]' OR EXISTS (SELECT 1 FROM json_each(e.events) WHERE value = :type))
-      AND (e.touchpoints = '[]' OR EXISTS (SELECT 1 FROM json_each(e.touchpoints) WHERE value = r.touchpoint_id))
-      AND (e.categories = '[]' OR EXISTS (SELECT 1 FROM json_each(e.categories) WHERE value = {CATEGORY_NAME}))
-      AND e.id NOT IN (SELECT value FROM json_each(:merged))
-"""
-
-# A change to an answer whose alert still waits goes out in that alert, at once.
-_MERGE = f"""
-    UPDATE webhook_deliveries
-    SET body = json_set(body, '$.data', json((
-            SELECT {_ANSWER_JSON} FROM responses r JOIN touchpoints t ON t.id = r.touchpoint_id WHERE r.id = :response
-        ))),
-        held = 0, next_try_at = :epoch
-    WHERE response_id = :response AND type = '{RESPONSE_CREATED}' AND status = 'pending' AND held = 1
-    RETURNING endpoint_id
-"""
-
-
-def queue_response_event(conn: sqlite3.Connection, response_id: int, event_type: str, epoch: int) -> None:
-    """Queue *event_type* of an answer for every endpoint that wants it; run
-    it in the transaction that writes the answer, so both commit together."""
-    merged: list[int] = []
-    if event_type == RESPONSE_UPDATED:
-        merged = [row[0] for row in conn.execute(_MERGE, {"response": response_id, "epoch": epoch})]
-    params = {"type": event_type, "now": utcnow(), "epoch": epoch, "response": response_id}
-    conn.execute(_FAN_OUT, {**params, "merged": json.dumps(merged)})
 
 
 @dataclass(frozen=True)
@@ -128,7 +80,7 @@ def queue_test_event(conn: sqlite3.Connection, endpoint_id: int, body: str, epoc
         row = conn.execute(
             f"""
             INSERT INTO webhook_deliveries (message_id, endpoint_id, type, body, next_try_at, created_at)
-            VALUES ({_NEW_MESSAGE_ID}, ?, '{WEBHOOK_TEST}', ?, ?, ?)
+            VALUES ('msg_' || lower(hex(randomblob(16))), ?, '{WEBHOOK_TEST}', ?, ?, ?)
             RETURNING *
             """,
             (endpoint_id, body, epoch, utcnow()),

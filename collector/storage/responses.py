@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import time
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -12,8 +11,6 @@ from ..timestamps import utcnow
 from .connection import transaction, writers_turn
 from .filters import FOLLOWUP_STATUSES
 from .group_commit import write_answer
-from .outbox import FOLLOWUP_UPDATED, RESPONSE_CREATED, RESPONSE_UPDATED, queue_response_event
-from .webhooks import webhooks_wanted
 
 _UPSERT_RESPONSE = """
     INSERT INTO responses (touchpoint_id, score, comment, ref, channel, locale, page,
@@ -38,27 +35,9 @@ def properties_json(properties: dict[str, str] | None) -> str:
     return json.dumps(properties or {}, ensure_ascii=False, sort_keys=True)
 
 
-def _upsert_returning_id(conn: sqlite3.Connection, sql: str, params: tuple, touchpoint_id: int, ref: str | None) -> int:
-    """Run an answer's upsert (one statement, RETURNING id) and return the id, once committed.
-
-    When webhooks may want it, its event is queued in the same commit
-    (created, or updated when the touchpoint and ref had an answer already).
-    """
-    if not webhooks_wanted(conn):
-        return write_answer(conn, lambda c: c.execute(sql, params).fetchall()[0][0], one_statement=True)
-
-    def write(c: sqlite3.Connection) -> int:
-        existed = (
-            ref is not None
-            and c.execute(
-                "SELECT 1 FROM responses WHERE touchpoint_id = ? AND ref = ?", (touchpoint_id, ref)
-            ).fetchone()
-        )
-        response_id = c.execute(sql, params).fetchall()[0][0]
-        queue_response_event(c, response_id, RESPONSE_UPDATED if existed else RESPONSE_CREATED, int(time.time()))
-        return response_id
-
-    return write_answer(conn, write, one_statement=False)
+def _upsert_returning_id(conn: sqlite3.Connection, sql: str, params: tuple) -> int:
+    """Run an answer's upsert (one statement, RETURNING id) and return the id, once committed."""
+    return write_answer(conn, lambda c: c.execute(sql, params).fetchall()[0][0], one_statement=True)
 
 
 def insert_response(
@@ -96,7 +75,7 @@ def insert_response(
         created_at or now,
         created_at or now,
     )
-    return _upsert_returning_id(conn, _UPSERT_RESPONSE, params, touchpoint_id, ref)
+    return _upsert_returning_id(conn, _UPSERT_RESPONSE, params)
 
 
 def update_response(
@@ -105,7 +84,6 @@ def update_response(
     """Change the score and/or comment of a response; False when it is gone.
     Committed before it returns, as an answer is (see write_answer)."""
     params = (score, comment, utcnow(), response_id)
-    events = webhooks_wanted(conn)
 
     def write(c: sqlite3.Connection) -> bool:
         cur = c.execute(
@@ -118,11 +96,9 @@ def update_response(
             """,
             params,
         )
-        if cur.rowcount == 1 and events:
-            queue_response_event(c, response_id, RESPONSE_UPDATED, int(time.time()))
         return cur.rowcount == 1
 
-    return write_answer(conn, write, one_statement=not events)
+    return write_answer(conn, write, one_statement=True)
 
 
 def get_response(conn: sqlite3.Connection, response_id: int) -> dict[str, Any] | None:
@@ -175,7 +151,7 @@ def upsert_link_response(
     """
     now = utcnow()
     params = (touchpoint_id, score, comment, ref, locale, now, now)
-    return _upsert_returning_id(conn, _UPSERT_LINK_RESPONSE, params, touchpoint_id, ref)
+    return _upsert_returning_id(conn, _UPSERT_LINK_RESPONSE, params)
 
 
 def store_visitor_response(
@@ -198,7 +174,6 @@ def store_visitor_response(
     burst of answers from one visitor counts once, and the last one wins.
     """
     stored_properties = properties_json(properties)
-    events = webhooks_wanted(conn)
 
     def write(c: sqlite3.Connection) -> int:
         row = c.execute(
@@ -229,8 +204,6 @@ def store_visitor_response(
             """,
             (score, comment, channel, locale, page, stored_properties, utcnow(), row[0]),
         )
-        if events:
-            queue_response_event(c, row[0], RESPONSE_UPDATED, int(time.time()))
         return row[0]
 
     # Two statements: alone, in a transaction of its own.
@@ -265,8 +238,7 @@ def set_followup(conn: sqlite3.Connection, response_id: int, status: str | None,
     """Record who followed a response up, how far (None: open again) and a note; False when it is gone."""
     if status is not None and status not in FOLLOWUP_STATUSES:
         raise ValueError(f"unknown follow-up status: {status}")
-    events = webhooks_wanted(conn)
-    with transaction(conn) if events else writers_turn(conn):
+    with writers_turn(conn):
         cur = conn.execute(
             """
             UPDATE responses SET followup_status = ?, followup_note = ?, followup_by = ?, followup_at = ?
@@ -274,6 +246,4 @@ def set_followup(conn: sqlite3.Connection, response_id: int, status: str | None,
             """,
             (status, note, by, utcnow(), response_id),
         )
-        if cur.rowcount == 1 and events:
-            queue_response_event(conn, response_id, FOLLOWUP_UPDATED, int(time.time()))
     return cur.rowcount == 1

@@ -109,13 +109,6 @@ def disable_webhook_endpoint(conn: sqlite3.Connection, endpoint_id: int, reason:
         conn.execute("UPDATE webhook_endpoints SET disabled_reason = ? WHERE id = ?", (reason, endpoint_id))
 
 
-def webhooks_wanted(conn: sqlite3.Connection) -> bool:
-    """True when some endpoint may want events: the one look an answer pays
-    for webhooks when there are none (a read of an empty table)."""
-    row = conn.execute("SELECT EXISTS (SELECT 1 FROM webhook_endpoints WHERE disabled_reason IS NULL)").fetchone()
-    return bool(row[0])
-
-
 def claim_lease(
     conn: sqlite3.Connection, name: str, holder: str, now: int, seconds: int, *, take_from: str | None = None
 ) -> bool:
