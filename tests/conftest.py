@@ -340,6 +340,8 @@ class WebhookReceiver:
         receiver = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keeps connections alive, as most receivers do
+
             def do_POST(self):  # noqa: N802 - http.server's name
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 headers = {key.lower(): value for key, value in self.headers.items()}
@@ -351,7 +353,15 @@ class WebhookReceiver:
                     except Exception as exc:  # the test fails on it: see verified()
                         verified, status = exc, 400
                 with receiver.arrived:  # recorded before the sender hears back
-                    receiver.received.append({"headers": headers, "body": body, "verified": verified, "status": status})
+                    receiver.received.append(
+                        {
+                            "headers": headers,
+                            "body": body,
+                            "verified": verified,
+                            "status": status,
+                            "client": self.client_address,
+                        }
+                    )
                     receiver.arrived.notify_all()
                 self.send_response(status)
                 for key, value in extra.items():

@@ -238,3 +238,43 @@ def test_the_lease_of_a_process_that_is_gone_is_taken_at_once(conn, config):
     assert sender.Sender(config).holds_lease(conn)
     conn.execute("UPDATE leases SET holder = 'other-host:1:x', expires_at = ?", (int(time.time()) + 3600,))
     assert not sender.Sender(config).holds_lease(conn)  # another machine's: wait for it to expire
+
+
+def test_a_batch_to_one_receiver_shares_one_kept_alive_connection(conn, config, receiver, make_touchpoint):
+    endpoint = add_endpoint(conn, receiver.url)
+    receiver.secret = endpoint.secret
+    touchpoint = make_touchpoint()
+    for score in range(5):
+        storage.insert_response(conn, touchpoint.id, score)
+    assert sender.send_due(conn, config) == 5
+    assert len(receiver.verified()) == 5
+    assert len({request["client"] for request in receiver.received}) == 1
+
+
+def test_a_connection_the_receiver_closed_is_opened_again():
+    """A receiver that answers as if it kept the connection, then closes it (an idle timeout)."""
+    import socket
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    accepted: list[int] = []
+
+    def serve() -> None:
+        for _ in range(2):
+            client, _ = listener.accept()
+            accepted.append(1)
+            with client:
+                client.recv(65536)
+                client.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/hook"
+    try:
+        with sender.posting.Session(allow_private=True) as session:
+            assert session.post(url, b"{}", {}, now=0).delivered
+            time.sleep(0.1)  # the receiver has closed it by now
+            assert session.post(url, b"{}", {}, now=0).delivered
+        thread.join(5)
+    finally:
+        listener.close()
+    assert len(accepted) == 2

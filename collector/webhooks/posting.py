@@ -65,40 +65,81 @@ def retry_after_seconds(value: str | None, now: float) -> int | None:
         return None
 
 
-def post(url: str, body: bytes, headers: dict[str, str], *, allow_private: bool, now: float) -> Answer:
-    """POST *body* to *url* and say what came of it; never raises for the receiver's faults."""
-    try:
-        scheme, host, port = check_url(url)
-        address = resolve(host, port, allow_private=allow_private)[0]
-    except AddressRefused as exc:
-        return Answer(None, str(exc))
-    kind = _PinnedHTTPSConnection if scheme == "https" else _PinnedHTTPConnection
-    conn = kind(host, port, address, TIMEOUT)
-    parts = urlsplit(url)
-    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    try:
-        conn.request(
-            "POST",
-            target,
-            body=body,
-            headers={"Content-Type": "application/json", "User-Agent": USER_AGENT, **headers},
-        )
-        reply = conn.getresponse()
-        text = reply.read(MAX_READ).decode("utf-8", "replace")
+class Session:
+    """Posts that share what they may: each host's address, resolved and
+    checked once per session, and its kept-alive connection (the sender's
+    batch: one handshake for many events to one receiver, not one each)."""
+
+    def __init__(self, *, allow_private: bool) -> None:
+        self.allow_private = allow_private
+        self.addresses: dict[tuple[str, int], str] = {}
+        self.connections: dict[tuple[str, str, int], http.client.HTTPConnection] = {}
+
+    def post(self, url: str, body: bytes, headers: dict[str, str], *, now: float) -> Answer:
+        """POST *body* to *url* and say what came of it; never raises for the receiver's faults."""
+        try:
+            scheme, host, port = check_url(url)
+            if (host, port) not in self.addresses:
+                self.addresses[host, port] = resolve(host, port, allow_private=self.allow_private)[0]
+        except AddressRefused as exc:
+            return Answer(None, str(exc))
+        parts = urlsplit(url)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        key = (scheme, host, port)
+        reused = key in self.connections
+        if not reused:
+            kind = _PinnedHTTPSConnection if scheme == "https" else _PinnedHTTPConnection
+            self.connections[key] = kind(host, port, self.addresses[host, port], TIMEOUT)
+        conn = self.connections[key]
+        try:
+            conn.request(
+                "POST",
+                target,
+                body=body,
+                headers={"Content-Type": "application/json", "User-Agent": USER_AGENT, **headers},
+            )
+            reply = conn.getresponse()
+            text = reply.read(MAX_READ).decode("utf-8", "replace")
+            if reply.will_close or not reply.isclosed():  # closing, or more left than we read
+                self._drop(key)
+        except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as exc:
+            self._drop(key)
+            if reused:  # the receiver closed a kept-alive connection meanwhile: once more, afresh
+                return self.post(url, body, headers, now=now)
+            return Answer(None, _describe(exc))
+        except (OSError, http.client.HTTPException) as exc:
+            self._drop(key)
+            return Answer(None, _describe(exc))
         status = reply.status
-        retry_after = retry_after_seconds(reply.getheader("Retry-After"), now)
-        location = reply.getheader("Location")
-    except (OSError, http.client.HTTPException) as exc:
-        return Answer(None, _describe(exc))
-    finally:
-        conn.close()
-    if 200 <= status < 300:
-        return Answer(status, None, None, text)
-    if 300 <= status < 400:
-        error = f"the receiver answered {status}, a redirect (to {location or 'nowhere'}), which is not followed"
-    else:
-        error = f"the receiver answered {status} {reply.reason}".rstrip()
-    return Answer(status, error, retry_after, text)
+        if 200 <= status < 300:
+            return Answer(status, None, None, text)
+        if 300 <= status < 400:
+            where = reply.getheader("Location") or "nowhere"
+            error = f"the receiver answered {status}, a redirect (to {where}), which is not followed"
+        else:
+            error = f"the receiver answered {status} {reply.reason}".rstrip()
+        return Answer(status, error, retry_after_seconds(reply.getheader("Retry-After"), now), text)
+
+    def _drop(self, key: tuple[str, str, int]) -> None:
+        conn = self.connections.pop(key, None)
+        if conn is not None:
+            conn.close()
+
+    def close(self) -> None:
+        for key in list(self.connections):
+            self._drop(key)
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
+
+
+def post(url: str, body: bytes, headers: dict[str, str], *, allow_private: bool, now: float) -> Answer:
+    """POST *body* to *url* once, on a connection of its own, and say what came of it."""
+    with Session(allow_private=allow_private) as session:
+        return session.post(url, body, headers, now=now)
 
 
 def _describe(exc: BaseException) -> str:

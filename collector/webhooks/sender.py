@@ -68,22 +68,32 @@ def try_once(
     config: Mapping[str, Any],
     *,
     retry: bool = True,
+    session: posting.Session | None = None,
+    endpoints: dict[int, storage.WebhookEndpoint | None] | None = None,
 ) -> tuple[posting.Answer, storage.Attempt | None]:
     """Send *delivery* once; return the receiver's answer and what to record
     (None when the endpoint is gone). Without *retry* (a test sent by hand)
-    a failure is final. A 410 disables the endpoint at once."""
-    endpoint = storage.get_webhook_endpoint(conn, delivery.endpoint_id)
+    a failure is final. A 410 disables the endpoint at once. A batch shares
+    a *session* (connections) and the *endpoints* it has read."""
+    endpoints = {} if endpoints is None else endpoints
+    if delivery.endpoint_id not in endpoints:
+        endpoints[delivery.endpoint_id] = storage.get_webhook_endpoint(conn, delivery.endpoint_id)
+    endpoint = endpoints[delivery.endpoint_id]
     if endpoint is None:  # removed meanwhile, with its deliveries
         return posting.Answer(None, "the endpoint was removed"), None
     body = render(delivery, endpoint, config.get("PUBLIC_URL"))
     now = int(time.time())
     headers = signing.headers(endpoint.secret, delivery.message_id, now, body)
-    answer = posting.post(endpoint.url, body, headers, allow_private=config["WEBHOOK_ALLOW_PRIVATE"], now=now)
+    if session is None:
+        answer = posting.post(endpoint.url, body, headers, allow_private=config["WEBHOOK_ALLOW_PRIVATE"], now=now)
+    else:
+        answer = session.post(endpoint.url, body, headers, now=now)
     if answer.delivered:
         return answer, storage.Attempt(delivery.id, True, answer.status, None, None)
     delay = next_delay(delivery.attempts + 1, answer) if retry else None
     if answer.status == 410:
         storage.disable_webhook_endpoint(conn, endpoint.id, "the receiver answered 410 Gone")
+        endpoints[endpoint.id] = None  # the rest of the batch waits
         delay = None
     next_try_at = None if delay is None else int(time.time() + delay)
     return answer, storage.Attempt(delivery.id, False, answer.status, answer.error, next_try_at)
@@ -119,13 +129,15 @@ def send_due(conn: sqlite3.Connection, config: Mapping[str, Any], keep_going=lam
         if not due:
             break
         done: list[storage.Attempt] = []
+        endpoints: dict[int, storage.WebhookEndpoint | None] = {}
         try:
-            for delivery in due:
-                if not keep_going():
-                    break
-                found = try_once(conn, delivery, config)[1]
-                if found is not None:
-                    done.append(found)
+            with posting.Session(allow_private=config["WEBHOOK_ALLOW_PRIVATE"]) as session:
+                for delivery in due:
+                    if not keep_going():
+                        break
+                    found = try_once(conn, delivery, config, session=session, endpoints=endpoints)[1]
+                    if found is not None:
+                        done.append(found)
         finally:
             # A batch's outcomes in one commit; a crash before it sends them
             # again, with the same webhook-id.
