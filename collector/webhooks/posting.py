@@ -14,7 +14,10 @@ from .addresses import AddressRefused, check_url, resolve
 
 TIMEOUT = 10  # seconds for the whole request
 MAX_READ = 64 * 1024  # of the receiver's answer, for the message shown
-USER_AGENT = f"Anbefal-Webhooks/{importlib.metadata.version('anbefal')}"
+try:
+    USER_AGENT = f"Anbefal-Webhooks/{importlib.metadata.version('anbefal')}"
+except importlib.metadata.PackageNotFoundError:  # run from a source tree that is not installed
+    USER_AGENT = "Anbefal-Webhooks"
 
 
 @dataclass(frozen=True)
