@@ -43,7 +43,7 @@ def followup():
     ), 400 if errors else 200
 
 
-@bp.get("/responses/<id:response_id>/follow-up")
+@bp.get("/responses/<id:response_id>")
 @login_required
 def followup_one(response_id: int):
     """One response and its follow-up form: where an alert's "Follow up" button leads."""

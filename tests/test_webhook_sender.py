@@ -56,7 +56,7 @@ def test_every_request_verifies_with_the_standardwebhooks_package(conn, config, 
         "created_at": created["created_at"],
         "updated_at": created["updated_at"],
         "followup": {"status": None, "note": None, "by": None, "at": None},
-        "followup_url": f"https://nps.example.com/admin/responses/{response_id}/follow-up",
+        "followup_url": f"https://nps.example.com/admin/responses/{response_id}",
     }
     assert events[2]["data"]["followup"]["status"] == "contacted"
     ids = [request["headers"]["webhook-id"] for request in receiver.received]
@@ -173,7 +173,7 @@ def test_slack_gets_one_alert_per_answer_with_the_comment_that_followed(conn, co
     assert context["elements"][0]["text"] == "ref: `T-1` · channel: widget · agent: Kim"
     button = actions["elements"][0]
     assert button["text"]["text"] == "Follow up"
-    assert button["url"] == f"https://nps.example.com/admin/responses/{response_id}/follow-up"
+    assert button["url"] == f"https://nps.example.com/admin/responses/{response_id}"
 
 
 def test_a_slack_alert_without_a_comment_goes_after_the_delay(conn, config, receiver, make_touchpoint):

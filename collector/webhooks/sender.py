@@ -38,7 +38,7 @@ def followup_url(public_url: str | None, response_id: int) -> str | None:
     """The admin page where an answer is followed up; None without ANBEFAL_PUBLIC_URL."""
     if not public_url:
         return None
-    return f"{public_url.rstrip('/')}/admin/responses/{response_id}/follow-up"
+    return f"{public_url.rstrip('/')}/admin/responses/{response_id}"
 
 
 def render(delivery: storage.Delivery, endpoint: storage.WebhookEndpoint, public_url: str | None) -> bytes:
