@@ -44,7 +44,7 @@ lint: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test browser
 	@scripts/ensure-wrk
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache

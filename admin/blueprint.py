@@ -11,6 +11,7 @@ NAV = [
     ("admin.comments", "Comments"),
     ("admin.followup", "To follow up"),
     ("admin.touchpoints", "Touchpoints"),
+    ("admin.webhooks", "Webhooks"),
 ]
 
 

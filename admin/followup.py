@@ -43,6 +43,16 @@ def followup():
     ), 400 if errors else 200
 
 
+@bp.get("/responses/<id:response_id>")
+@login_required
+def followup_one(response_id: int):
+    """One response and its follow-up form: where an alert's "Follow up" button leads."""
+    response = storage.get_response(get_db(), response_id)
+    if response is None:
+        abort(404)
+    return render_template("admin/followup_one.html", r=response, next_url=request.path)
+
+
 @bp.post("/responses/<id:response_id>/follow-up")
 @login_required
 def set_followup(response_id: int):

@@ -93,6 +93,11 @@ def ingest_rows(results: list[ingest.Result], checks: list[ingest.Check]) -> tup
             ratio = ours.rps / bare.rps
             rows.append(["ingest anbefal / bare", f"{count} conns", f"{ratio:.0%} of req/s", ""])
             verdicts.append(f"{'met' if ratio >= MIN_RATIO else 'MISSED'}: >= {MIN_RATIO:.0%} of bare at {count} conns")
+        for name in ingest.WEBHOOK_SERVERS.values():
+            with_webhook = by_key.get((name, count))
+            if ours and with_webhook:
+                ratio = with_webhook.rps / ours.rps
+                rows.append([f"ingest {name} / anbefal", f"{count} conns", f"{ratio:.0%} of req/s", ""])
     if ("anbefal", 16) in by_key:
         p99 = by_key["anbefal", 16].p99_ms
         verdicts.append(f"{'met' if p99 < MAX_P99_MS_AT_16 else 'MISSED'}: p99 < {MAX_P99_MS_AT_16:.0f} ms at 16 conns")
@@ -110,6 +115,8 @@ def ingest_rows(results: list[ingest.Result], checks: list[ingest.Check]) -> tup
         )
         if not ok:
             verdicts.append(f"MISSED: {check.server} stored fewer rows than it acknowledged")
+        if check.events:
+            rows.append([f"ingest {check.server}", "webhooks", check.events, ""])
     return rows, verdicts
 
 
@@ -125,6 +132,13 @@ def markdown(rows: list[list[str]]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=ingest.DURATION, help="seconds per ingest run")
+    parser.add_argument(
+        "--webhook",
+        nargs="?",
+        const="send",
+        choices=sorted(ingest.WEBHOOK_SERVERS),
+        help="also measure Anbefal with one webhook endpoint: sending (send, the default) or paused (queue)",
+    )
     args = parser.parse_args(argv)
 
     started = time.monotonic()
@@ -133,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     results: list[ingest.Result] = []
     checks: list[ingest.Check] = []
     try:
-        results, checks = ingest.run(duration=args.duration)
+        results, checks = ingest.run(duration=args.duration, webhook=args.webhook)
         ingest_rows_, verdicts = ingest_rows(results, checks)
         rows += ingest_rows_
     except RuntimeError as exc:  # wrk missing, a server that does not start
@@ -146,9 +160,19 @@ def main(argv: list[str] | None = None) -> int:
     head = f"Anbefal benchmarks, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\nMachine: {machine()}"
     notes = (
         f"Ingest: {ingest.WORKERS} gunicorn workers (shipped settings, gthread x 4 threads) per server, "
-        f"median of {ingest.REPEATS} runs of {args.duration} s each, the two servers taking turns, "
+        f"median of {ingest.REPEATS} runs of {args.duration} s each, the servers taking turns, "
         f"after a {ingest.WARMUP} s warm-up; wrk on the same cores, "
         "every request with a ref of its own, ANBEFAL_RATELIMIT=off."
+        + (
+            f" {ingest.WEBHOOK_SERVERS[args.webhook]}: one webhook endpoint wanting every event, "
+            + (
+                "posting to a receiver in the benchmark's process on the same cores."
+                if args.webhook == "send"
+                else "paused: every event queued in its answer's commit, none sent."
+            )
+            if args.webhook
+            else ""
+        )
     )
     text = f"{head}\n{notes}\n\n{table}\n\nTargets:\n" + "\n".join(f"- {v}" for v in verdicts)
     print(text)

@@ -4,10 +4,19 @@ app, both under gunicorn with the shipped settings, driven by wrk.
 Each server gets a fresh database in a temporary folder, listens on a free
 loopback port, and is stopped when its runs are done. Every request carries
 a ref of its own (see post.lua), so every request stores one new answer.
+
+With webhook="send" (`python -m bench --webhook`) a second Anbefal server
+takes its turns too, its database with one webhook endpoint that wants
+every event, pointing at a tiny receiver in this process: each answer
+queues an event in its own commit, and that server's sender posts them
+meanwhile. With webhook="queue" (`--webhook queue`) the endpoint is paused:
+the events are queued in the answers' commits but none is sent, which
+measures the cost of the outbox alone.
 """
 
 from __future__ import annotations
 
+import http.server
 import os
 import re
 import shutil
@@ -17,6 +26,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from contextlib import ExitStack
@@ -49,6 +59,37 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+class Receiver:
+    """A tiny webhook receiver on a free loopback port: answers 204 and counts."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keeps connections alive, as most receivers do
+
+            def do_POST(self):  # noqa: N802 - http.server's name
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                receiver.count += 1
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+
+    def __enter__(self) -> Receiver:
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
 
 
 class Server:
@@ -142,14 +183,18 @@ def parse_wrk(out: str, connections: int) -> Result:
     )
 
 
-def _prepare_anbefal_db(path: str) -> str:
-    """Create the schema and a touchpoint; return its embed token."""
+def _prepare_anbefal_db(path: str, webhook_url: str | None = None, paused: bool = False) -> str:
+    """Create the schema and a touchpoint (and a webhook endpoint); return its embed token."""
     from collector import create_app, storage
     from collector.tokens import Tokens
+    from collector.webhooks.signing import new_secret
 
     create_app({"DB": path, "SECRET_KEY": SECRET})
     conn = storage.connect(path)
     touchpoint = storage.insert_touchpoint(conn, "bench", origins=["https://shop.example"])
+    if webhook_url:
+        endpoint_id = storage.insert_webhook_endpoint(conn, webhook_url, new_secret())
+        storage.pause_webhook_endpoint(conn, endpoint_id, paused)
     conn.close()
     return Tokens([SECRET]).make_embed_token(touchpoint.id)
 
@@ -164,21 +209,27 @@ def _count_rows(path: str, table: str) -> int:
         conn.close()
 
 
-def servers(workdir: Path) -> list[tuple[str, list[str], dict[str, str], str, str]]:
+# The server measured with a webhook endpoint, by mode.
+WEBHOOK_SERVERS = {"send": "anbefal + webhook", "queue": "anbefal + outbox only"}
+
+
+def servers(workdir: Path, webhook: str | None = None) -> list[tuple[str, list[str], dict[str, str], str, str]]:
     """(name, command, environment, database, table) of each server to measure."""
     anbefal_db = str(workdir / "anbefal.db")
     bare_db = str(workdir / "bare.db")
     python = sys.executable
     gunicorn_line = [python, "-m", "gunicorn", "-c", "python:collector.gunicorn_conf", "--bind", "127.0.0.1:{port}"]
+    # The documented production command.
+    serve = [python, "-m", "collector", "serve", "--port", "{port}", "--workers", str(WORKERS)]
+    env = {"ANBEFAL_SECRET_KEY": SECRET, "ANBEFAL_RATELIMIT": "off"}
+    with_webhook = []
+    if webhook:
+        webhook_db = str(workdir / "webhook.db")
+        webhook_env = {**env, "ANBEFAL_DB": webhook_db, "ANBEFAL_WEBHOOK_ALLOW_PRIVATE": "true"}
+        with_webhook = [(WEBHOOK_SERVERS[webhook], serve, webhook_env, webhook_db, "responses")]
     return [
-        (
-            "anbefal",
-            # The documented production command.
-            [python, "-m", "collector", "serve", "--port", "{port}", "--workers", str(WORKERS)],
-            {"ANBEFAL_DB": anbefal_db, "ANBEFAL_SECRET_KEY": SECRET, "ANBEFAL_RATELIMIT": "off"},
-            anbefal_db,
-            "responses",
-        ),
+        ("anbefal", serve, {**env, "ANBEFAL_DB": anbefal_db}, anbefal_db, "responses"),
+        *with_webhook,
         (
             "bare flask",
             [*gunicorn_line, "--workers", str(WORKERS), "bench.bare_app:create_app()"],
@@ -197,6 +248,7 @@ class Check:
     acknowledged: int
     stored: int
     runs: list[Result] | None = None
+    events: str = ""  # with a webhook: what became of the events
 
 
 def median_result(server: str, runs: list[Result]) -> Result:
@@ -213,8 +265,23 @@ def median_result(server: str, runs: list[Result]) -> Result:
     )
 
 
+def _events(path: str, received: int) -> str:
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    try:
+        counts = dict(conn.execute("SELECT status, COUNT(*) FROM webhook_deliveries GROUP BY status").fetchall())
+    finally:
+        conn.close()
+    done = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+    return f"events: {sum(counts.values())} queued ({done}); the receiver got {received}"
+
+
 def run(
-    duration: int = DURATION, connections: tuple[int, ...] = CONNECTIONS, repeats: int = REPEATS
+    duration: int = DURATION,
+    connections: tuple[int, ...] = CONNECTIONS,
+    repeats: int = REPEATS,
+    webhook: str | None = None,
 ) -> tuple[list[Result], list[Check]]:
     """Measure every server at every connection count.
 
@@ -227,7 +294,10 @@ def run(
     with tempfile.TemporaryDirectory(prefix="anbefal-bench-") as tmp, ExitStack() as stack:
         workdir = Path(tmp)
         token = _prepare_anbefal_db(str(workdir / "anbefal.db"))
-        specs = servers(workdir)
+        receiver = stack.enter_context(Receiver())
+        if webhook:  # the same touchpoint id as the other's: one token for both
+            _prepare_anbefal_db(str(workdir / "webhook.db"), receiver.url, paused=webhook == "queue")
+        specs = servers(workdir, webhook)
         started = [stack.enter_context(Server(name, cmd, env, workdir)) for name, cmd, env, _, _ in specs]
         runs: dict[tuple[str, int], list[Result]] = {}
         all_runs: dict[str, list[Result]] = {server.name: [] for server in started}
@@ -248,5 +318,6 @@ def run(
             # Requests still in flight when a run ends may be stored without
             # being counted, so stored >= acknowledged; fewer would be a loss.
             acknowledged = sum(r.requests - r.non2xx for r in all_runs[name])
-            checks.append(Check(name, acknowledged, _count_rows(db, table), all_runs[name]))
+            events = _events(db, receiver.count) if name in WEBHOOK_SERVERS.values() else ""
+            checks.append(Check(name, acknowledged, _count_rows(db, table), all_runs[name], events))
     return results, checks

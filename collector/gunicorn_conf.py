@@ -43,3 +43,16 @@ def on_starting(server) -> None:
         storage.check_usable(path)
     except storage.UnusableDatabase as exc:
         raise RuntimeError(str(exc)) from None  # gunicorn prints "Error: ..." and exits with 1
+
+
+def post_worker_init(worker) -> None:
+    # Every worker runs a webhook sender; the one holding the lease sends.
+    from collector.webhooks import sender
+
+    sender.start(worker.wsgi.config)
+
+
+def worker_exit(server, worker) -> None:
+    from collector.webhooks import sender
+
+    sender.stop()

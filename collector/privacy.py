@@ -6,7 +6,8 @@ most once an hour across every worker: each worker looks at most once a
 minute, and the settings table's `maintenance_at` decides whose turn it is.
 It deletes answers older than ANBEFAL_RETENTION_DAYS (when set), visitor
 salts older than two days, and the visitor hashes of answers older than two
-days, which no longer serve to recognise a repeat.
+days, which no longer serve to recognise a repeat, and webhook deliveries
+done (delivered or failed) more than DELIVERY_DAYS ago.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from . import storage, timestamps, visitors
 MAINTENANCE_EVERY = 3600  # seconds between runs, across all workers
 LOOK_EVERY = 60  # seconds between a worker's looks at whose turn it is
 VISITOR_DAYS = 2
+DELIVERY_DAYS = 30
 
 _next_look = 0.0
 
@@ -44,6 +46,7 @@ def clean_up(conn, days: int | None, *, thorough: bool = False) -> Cleaned:
         done.responses = storage.delete_responses_before(conn, cutoff(days), thorough=thorough)
     done.visitor_salts = storage.delete_visitor_salts_before(conn, visitors.oldest_kept_day(visitors.today()))
     done.visitor_hashes = storage.clear_visitors_before(conn, timestamps.utc_seconds_ago(VISITOR_DAYS * 86400))
+    storage.delete_deliveries_before(conn, cutoff(DELIVERY_DAYS))
     return done
 
 

@@ -16,6 +16,7 @@ SURVEY_LINKS = "Survey links"
 ADMIN_LOGINS = "The admin: logins"
 ADMIN_OVERVIEW = "The admin: overview"
 ABUSE_AND_PRIVACY = "Abuse protection and privacy"
+WEBHOOKS = "Webhooks and alerts"
 
 # A parser returns the value the code uses, or raises ValueError saying what it expects.
 Parser = Callable[[Any], Any]
@@ -303,6 +304,20 @@ SETTINGS: list[Setting] = [
         whole_number(0, "a whole number of days (or 0 to keep answers)", unset=0),
         "Delete answers older than this many days (hourly); 0 keeps them.",
         ABUSE_AND_PRIVACY,
+    ),
+    Setting(
+        "ALERT_DELAY",
+        120,
+        whole_number(0, "a whole number of seconds (0 sends at once)"),
+        "Seconds a Slack alert of a new answer waits for its comment; it goes as soon as the comment comes.",
+        WEBHOOKS,
+    ),
+    Setting(
+        "WEBHOOK_ALLOW_PRIVATE",
+        False,
+        on_off,
+        "Allow webhook addresses in private, loopback and link-local ranges (on-premises receivers, tests).",
+        WEBHOOKS,
     ),
 ]
 

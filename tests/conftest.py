@@ -317,3 +317,87 @@ def admin_client(app, client, admin_user):
     assert response.status_code == 302, response.text
     client.csrf = csrf_token_of(client.get("/admin/comments").text)
     return client
+
+
+# --------------------------------------------------------------------------
+# A webhook receiver on 127.0.0.1
+# --------------------------------------------------------------------------
+
+
+class WebhookReceiver:
+    """A real HTTP receiver on a free port that records every POST and, given
+    the endpoint's secret, verifies it with the standardwebhooks package (an
+    implementation we did not write). Answers 200 unless told otherwise."""
+
+    def __init__(self) -> None:
+        from standardwebhooks import Webhook
+
+        self.secret: str | None = None
+        self.received: list[dict] = []  # headers (lower-case), body, verified payload
+        self.answers: list[tuple[int, dict[str, str]]] = []  # the next answers to give, in order
+        self.default: tuple[int, dict[str, str]] = (200, {})  # then this one
+        self.arrived = threading.Condition()
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keeps connections alive, as most receivers do
+
+            def do_POST(self):  # noqa: N802 - http.server's name
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                headers = {key.lower(): value for key, value in self.headers.items()}
+                verified = None
+                status, extra = receiver.answers.pop(0) if receiver.answers else receiver.default
+                if receiver.secret:
+                    try:
+                        verified = Webhook(receiver.secret).verify(body, headers)
+                    except Exception as exc:  # the test fails on it: see verified()
+                        verified, status = exc, 400
+                with receiver.arrived:  # recorded before the sender hears back
+                    receiver.received.append(
+                        {
+                            "headers": headers,
+                            "body": body,
+                            "verified": verified,
+                            "status": status,
+                            "client": self.client_address,
+                        }
+                    )
+                    receiver.arrived.notify_all()
+                self.send_response(status)
+                for key, value in extra.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def wait_for(self, count: int, timeout: float = 30) -> list[dict]:
+        """Wait until *count* requests have arrived; return them all."""
+        with self.arrived:
+            self.arrived.wait_for(lambda: len(self.received) >= count, timeout)
+        assert len(self.received) >= count, f"{len(self.received)} of {count} requests arrived"
+        return self.received
+
+    def verified(self) -> list[dict]:
+        """The payloads of every request, each verified by standardwebhooks; fails on any that was not."""
+        failed = [r["verified"] for r in self.received if not isinstance(r["verified"], dict)]
+        assert failed == [], failed
+        return [r["verified"] for r in self.received]
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver() -> Iterator[WebhookReceiver]:
+    found = WebhookReceiver()
+    yield found
+    found.close()

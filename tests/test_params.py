@@ -160,7 +160,7 @@ QUERY = [
     "placeholder",
     "next",
 ]
-FORM = ["email", "password", "next", "status", "note", "then", *TOUCHPOINT_FIELDS]
+FORM = ["email", "password", "next", "status", "note", "then", *TOUCHPOINT_FIELDS, "url", "resume"]
 TABLES = ["touchpoints", "responses", "users", "api_keys"]
 
 

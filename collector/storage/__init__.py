@@ -16,6 +16,9 @@ and its queries can be read, and changed, in one place:
 - maintenance: backups, forgetting a customer, retention, the hourly turn
 - faults: a full disk, a read-only or busy database, told apart; health: the
   check at start and the health check's write probe
+- webhooks: webhook endpoints, and leases (work one process does for all)
+- outbox: webhook events waiting to be sent, queued in the answer's own
+  statement by triggers (webhook_schema: the tables and the triggers)
 """
 
 from .api_keys import ApiKey, insert_api_key, list_api_keys, revoke_api_key, use_api_key
@@ -49,6 +52,24 @@ from .maintenance import (
     forget_ref,
 )
 from .migrations import MIGRATIONS, migrate
+from .outbox import (
+    EVENT_TYPES,
+    FOLLOWUP_UPDATED,
+    RESPONSE_CREATED,
+    RESPONSE_UPDATED,
+    WEBHOOK_TEST,
+    Attempt,
+    Delivery,
+    count_pending_deliveries,
+    delete_deliveries_before,
+    due_deliveries,
+    get_delivery,
+    queue_test_event,
+    recent_deliveries,
+    record_attempt,
+    record_attempts,
+    resend_delivery,
+)
 from .rate_limits import clear_rate_limit, delete_expired_rate_limits, rate_limit_count, rate_limit_hit
 from .reports import (
     analyse,
@@ -94,6 +115,18 @@ from .users import (
     user_for_admin_session,
 )
 from .visitors import clear_visitors_before, delete_visitor_salts_before, get_or_create_visitor_salt
+from .webhooks import (
+    WebhookEndpoint,
+    claim_lease,
+    delete_webhook_endpoint,
+    disable_webhook_endpoint,
+    get_webhook_endpoint,
+    insert_webhook_endpoint,
+    lease_holder,
+    list_webhook_endpoints,
+    pause_webhook_endpoint,
+    release_lease,
+)
 
 __all__ = [
     "MIGRATIONS",
@@ -187,4 +220,30 @@ __all__ = [
     "damaged",
     "is_damage",
     "probe_write",
+    "EVENT_TYPES",
+    "FOLLOWUP_UPDATED",
+    "RESPONSE_CREATED",
+    "RESPONSE_UPDATED",
+    "WEBHOOK_TEST",
+    "Delivery",
+    "count_pending_deliveries",
+    "delete_deliveries_before",
+    "due_deliveries",
+    "get_delivery",
+    "queue_test_event",
+    "recent_deliveries",
+    "record_attempt",
+    "resend_delivery",
+    "WebhookEndpoint",
+    "claim_lease",
+    "delete_webhook_endpoint",
+    "disable_webhook_endpoint",
+    "get_webhook_endpoint",
+    "insert_webhook_endpoint",
+    "list_webhook_endpoints",
+    "pause_webhook_endpoint",
+    "release_lease",
+    "lease_holder",
+    "Attempt",
+    "record_attempts",
 ]

@@ -15,6 +15,7 @@ from collections.abc import Callable
 import sqlite_utils
 
 from ..timestamps import utcnow
+from . import webhook_schema
 from .connection import transaction
 
 Migration = Callable[[sqlite_utils.Database], None]
@@ -247,3 +248,9 @@ def read_api_updated_indexes(db: sqlite_utils.Database) -> None:
     # since a moment: each side of that OR has an index of its own.
     db.execute("CREATE INDEX responses_updated ON responses (updated_at)")
     db.execute("CREATE INDEX responses_followup_at ON responses (followup_at) WHERE followup_at IS NOT NULL")
+
+
+@migration("005_webhooks")
+def webhooks(db: sqlite_utils.Database) -> None:
+    # Endpoints, the outbox and the triggers that fill it: see webhook_schema.
+    webhook_schema.create(db)
