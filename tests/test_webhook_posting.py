@@ -77,4 +77,6 @@ def test_retry_after_as_seconds_or_a_date():
     assert posting.retry_after_seconds("120", 0) == 120
     assert posting.retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT", 1445412420) == 60
     assert posting.retry_after_seconds("soon", 0) is None
+    # Digits that are not ASCII are no number of seconds (int("²") would raise).
+    assert posting.retry_after_seconds("²", 0) is None
     assert posting.retry_after_seconds(None, 0) is None

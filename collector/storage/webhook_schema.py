@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
+from ..timestamps import FORMAT
 from .filters import CATEGORY_NAME
 
 # An answer as the export has it (r: responses, t: touchpoints).
@@ -27,7 +28,8 @@ _ANSWER_JSON = f"""json_object(
                             'by', r.followup_by, 'at', r.followup_at)
 )"""
 
-_NOW = "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
+# SQLite's strftime takes the same directives as Python's: the one stored form.
+_NOW = f"strftime('{FORMAT}', 'now')"
 _EPOCH = "CAST(strftime('%s', 'now') AS INTEGER)"
 _ANY_ENDPOINT = "EXISTS (SELECT 1 FROM webhook_endpoints WHERE disabled_reason IS NULL)"
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
+from ..params import whole_number
 from .addresses import AddressRefused, check_url, resolve
 
 TIMEOUT = 10  # seconds for the whole request
@@ -69,8 +70,9 @@ def retry_after_seconds(value: str | None, now: float) -> int | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return int(value)
+    seconds = whole_number(value)  # ASCII digits only: a receiver's "²" is no number to int()
+    if seconds is not None:
+        return seconds
     try:
         return max(0, int(parsedate_to_datetime(value).timestamp() - now))
     except (TypeError, ValueError, OverflowError):

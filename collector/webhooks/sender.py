@@ -17,7 +17,8 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from .. import storage
+from .. import storage, timestamps
+from ..params import whole_number
 from . import posting, signing, slack
 
 LEASE = "webhook-sender"
@@ -114,7 +115,7 @@ def send_test(conn: sqlite3.Connection, endpoint_id: int, config: Mapping[str, A
     now = int(time.time())
     event = {
         "type": storage.WEBHOOK_TEST,
-        "timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)),
+        "timestamp": timestamps.from_unix(now),
         "data": {"endpoint": endpoint_id},
     }
     delivery = storage.queue_test_event(conn, endpoint_id, json.dumps(event, separators=(",", ":")), now)
@@ -184,11 +185,11 @@ class Sender:
         for its lease to expire."""
         holder = storage.lease_holder(conn, LEASE)
         host, _, rest = (holder or "").partition(":")
-        pid = rest.partition(":")[0]
-        if host != socket.gethostname() or not pid.isdigit() or holder == self.holder:
+        pid = whole_number(rest.partition(":")[0], minimum=1)
+        if host != socket.gethostname() or pid is None or holder == self.holder:
             return None
         try:
-            os.kill(int(pid), 0)
+            os.kill(pid, 0)
         except ProcessLookupError:
             return holder
         except OSError:  # alive, under another user
