@@ -12,6 +12,7 @@ NAV = [
     ("admin.followup", "To follow up"),
     ("admin.touchpoints", "Touchpoints"),
     ("admin.webhooks", "Webhooks"),
+    ("admin.notifications", "My mail"),
 ]
 
 

@@ -9,7 +9,7 @@ from collector import params, storage, timestamps
 from collector.db import get_db
 from collector.validation import has_control
 
-from . import listing
+from . import listing, ownership
 from .auth import current_user, login_required, safe_next
 from .blueprint import bp
 
@@ -32,13 +32,18 @@ def followup():
     # A detractor waits in the list however long ago they answered.
     flt, errors = listing.read_filters(default_period="all")
     counts = {name: storage.count_followup(get_db(), name, flt.response_filter()) for name in VIEW_LABELS}
-    found = listing.fetch(flt, followup=view, by_category=view != "open")
+    user = current_user()
+    assert user is not None
+    chosen = ownership.read(request.args)
+    found = listing.fetch(flt, followup=view, by_category=view != "open", **chosen.list_args(user.id))
     return render_template(
         "admin/followup.html",
         listing=found,
         view=view,
         views=VIEW_LABELS,
         counts=counts,
+        owned=chosen,
+        owned_filters=ownership.FILTERS,
         **listing.filter_context(flt, errors),
     ), 400 if errors else 200
 
@@ -71,6 +76,8 @@ def set_followup(response_id: int):
         problem = f"The note may have at most {MAX_NOTE} characters; it has {len(note)}. Nothing was saved."
     elif has_control(note, multiline=True):
         problem = "The note contains a control character. Nothing was saved."
+    handed, assignee, refused = ownership.read_assignee(request.form)
+    problem = problem or refused
     if problem:
         # The form again on a page of its own, with what was typed: a
         # redirect to the list would lose the note.
@@ -80,6 +87,8 @@ def set_followup(response_id: int):
     user = current_user()
     assert user is not None
     storage.set_followup(conn, response_id, None if status == "open" else status, note or None, user.email)
+    if handed and assignee != response["followup_assignee"]:
+        storage.set_followup_assignee(conn, response_id, assignee)
     flash(
         f"Marked {STATUS_LABELS[status].lower()}: the {response['score']} on {response['touchpoint']}"
         f" from {timestamps.readable(response['created_at'])}."

@@ -47,7 +47,13 @@ def read_filters(default_period: str | None = None) -> tuple[filters.Filters, li
 
 
 def fetch(
-    flt: filters.Filters, *, commented: bool = False, followup: str | None = None, by_category: bool = True
+    flt: filters.Filters,
+    *,
+    commented: bool = False,
+    followup: str | None = None,
+    by_category: bool = True,
+    assignee: int | None = None,
+    overdue_at: str | None = None,
 ) -> Listing:
     """Read category, search and cursor from the URL and fetch that page within *flt*."""
     args = request.args
@@ -66,6 +72,8 @@ def fetch(
             search=search,
             commented=commented,
             followup=followup,
+            assignee=assignee,
+            overdue_at=overdue_at,
             before=storage.Cursor.decode(args.get("before")),
             after=storage.Cursor.decode(args.get("after")),
             limit=current_app.config["ADMIN_PAGE_SIZE"],

@@ -44,6 +44,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(read_api.bp)
     ratelimit.protect(app, read_api.bp.name, setting="RATELIMIT_READ_API")
     links.register(app)
+    from .mail import pages as mail_pages
+
+    app.register_blueprint(mail_pages.bp)
 
     import admin
 

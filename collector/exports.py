@@ -23,7 +23,14 @@ EXPORT_COLUMNS = [
 ]
 
 # The admin's export adds how each response was followed up.
-FOLLOWUP_COLUMNS = ["followup_status", "followup_note", "followup_by", "followup_at"]
+FOLLOWUP_COLUMNS = [
+    "followup_status",
+    "followup_note",
+    "followup_by",
+    "followup_at",
+    "followup_assignee",
+    "followup_due_at",
+]
 
 
 def export_header(property_keys: list[str], followup: bool = False) -> list[str]:

@@ -8,7 +8,12 @@ import os
 import re
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
+from email.utils import parseaddr
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .mail.smtp import parse_url
+from .validation import has_control
 
 # The README's settings tables, by their headings.
 COLLECTOR = "The collector"
@@ -17,6 +22,7 @@ ADMIN_LOGINS = "The admin: logins"
 ADMIN_OVERVIEW = "The admin: overview"
 ABUSE_AND_PRIVACY = "Abuse protection and privacy"
 WEBHOOKS = "Webhooks and alerts"
+MAIL = "Mail"
 
 # A parser returns the value the code uses, or raises ValueError saying what it expects.
 Parser = Callable[[Any], Any]
@@ -144,6 +150,35 @@ def optional_url(value: Any) -> str | None:
     if not isinstance(value, str) or not value.strip().lower().startswith(("http://", "https://")):
         raise ValueError("an address starting with http:// or https://")
     return value.strip()
+
+
+def smtp_url(value: Any) -> str | None:
+    """Read an smtp:// or smtps:// address; none is None (mail off)."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ValueError("smtp://[user:password@]host[:port] or smtps://user:password@host[:port]")
+    parse_url(value)
+    return value.strip()
+
+
+def mail_address(value: Any) -> str | None:
+    """Read a sender address, alone or with a name ("Anbefal <nps@example.com>"); none is None."""
+    if value is None or value == "":
+        return None
+    address = parseaddr(value)[1] if isinstance(value, str) else ""
+    if "@" not in address or has_control(str(value)):
+        raise ValueError("an address such as nps@example.com or Anbefal <nps@example.com>")
+    return value.strip()
+
+
+def time_zone(value: Any) -> str:
+    """Read an IANA time zone name, such as Europe/Copenhagen."""
+    try:
+        ZoneInfo(str(value))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("a time zone name such as Europe/Copenhagen or UTC") from None
+    return str(value)
 
 
 # -- the table --------------------------------------------------------------------
@@ -309,7 +344,7 @@ SETTINGS: list[Setting] = [
         "ALERT_DELAY",
         120,
         whole_number(0, "a whole number of seconds (0 sends at once)"),
-        "Seconds a Slack alert of a new answer waits for its comment; it goes as soon as the comment comes.",
+        "Seconds an alert of a new answer (Slack, mail) waits for its comment; it goes as soon as the comment comes.",
         WEBHOOKS,
     ),
     Setting(
@@ -318,6 +353,29 @@ SETTINGS: list[Setting] = [
         on_off,
         "Allow webhook addresses in private, loopback and link-local ranges (on-premises receivers, tests).",
         WEBHOOKS,
+    ),
+    Setting(
+        "SMTP_URL",
+        None,
+        smtp_url,
+        "The SMTP server mail goes through: smtp://host:25, smtp://user:password@host:587, smtps://...:465.",
+        MAIL,
+        shown="none: mail is off",
+    ),
+    Setting(
+        "MAIL_FROM",
+        None,
+        mail_address,
+        "The sender of Anbefal's mails, e.g. Anbefal <nps@example.com>.",
+        MAIL,
+        shown="none: mail is off",
+    ),
+    Setting(
+        "TIMEZONE",
+        "Europe/Copenhagen",
+        time_zone,
+        "The time zone of the digest's hour (Monday 08:00 or daily 08:00).",
+        MAIL,
     ),
 ]
 

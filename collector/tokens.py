@@ -28,6 +28,8 @@ EMBED = "anbefal.embed"
 EDIT = "anbefal.edit"
 LINK = "anbefal.link"
 LINK_FORM = "anbefal.link-form"
+UNSUBSCRIBE = "anbefal.unsubscribe"
+UNSUBSCRIBE_KINDS = ("alert", "digest")
 
 EMBED_CACHE_SIZE = 1024
 # Longer than any token or edit secret made here; openapi.json states it too.
@@ -181,6 +183,23 @@ class Tokens:
         payload = _loads(self._timed(LINK_FORM), token, max_age=max_age)
         if not isinstance(payload, dict) or payload.get("tp") != touchpoint_id or payload.get("ref") != ref:
             raise InvalidToken("form token belongs to another link")
+
+    # -- unsubscribe links: every mail carries one (RFC 8058). They name the
+    #    user and the kind of mail, need no login and do not expire: a mail
+    #    read a year later must still stop its kind.
+
+    def make_unsubscribe_token(self, user_id: int, kind: str) -> str:
+        if kind not in UNSUBSCRIBE_KINDS:
+            raise ValueError(f"no unsubscribe link for {kind!r}")
+        return self._plain(UNSUBSCRIBE).dumps({"u": user_id, "k": kind})
+
+    def read_unsubscribe_token(self, token: Any) -> tuple[int, str]:
+        """Return the user id and the kind of mail (alert, digest) an unsubscribe link stops."""
+        payload = _loads(self._plain(UNSUBSCRIBE), token)
+        user_id, kind = (payload.get("u"), payload.get("k")) if isinstance(payload, dict) else (None, None)
+        if type(user_id) is not int or kind not in UNSUBSCRIBE_KINDS:
+            raise InvalidToken("unsubscribe token names no user and kind of mail")
+        return user_id, kind
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,9 @@ another origin for browser tests."""
 
 from __future__ import annotations
 
+import email
+import email.message
+import email.policy
 import http.server
 import os
 import re
@@ -401,3 +404,51 @@ def receiver() -> Iterator[WebhookReceiver]:
     found = WebhookReceiver()
     yield found
     found.close()
+
+
+# --------------------------------------------------------------------------
+# An SMTP server on 127.0.0.1
+# --------------------------------------------------------------------------
+
+
+class MailServer:
+    """A real SMTP server (aiosmtpd) on a free port that keeps every message it accepts."""
+
+    def __init__(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.messages: list[email.message.EmailMessage] = []
+        self.envelopes: list[tuple[str, list[str]]] = []
+        self.arrived = threading.Condition()
+        self.port = free_port()
+        self.url = f"smtp://127.0.0.1:{self.port}"
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self.arrived:
+            self.messages.append(parsed)  # type: ignore[arg-type]
+            self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+            self.arrived.notify_all()
+        return "250 Message accepted for delivery"
+
+    def start(self) -> MailServer:
+        self.controller.start()
+        return self
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+    def wait_for(self, count: int, timeout: float = 20) -> list[email.message.EmailMessage]:
+        """Wait until *count* messages have arrived (fail after *timeout* seconds) and return them."""
+        with self.arrived:
+            if not self.arrived.wait_for(lambda: len(self.messages) >= count, timeout):
+                raise AssertionError(f"{len(self.messages)} of {count} messages arrived")
+            return list(self.messages)
+
+
+@pytest.fixture
+def mail_server() -> Iterator[MailServer]:
+    server = MailServer().start()
+    yield server
+    server.stop()

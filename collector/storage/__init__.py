@@ -19,6 +19,8 @@ and its queries can be read, and changed, in one place:
 - webhooks: webhook endpoints, and leases (work one process does for all)
 - outbox: webhook events waiting to be sent, queued in the answer's own
   statement by triggers (webhook_schema: the tables and the triggers)
+- mail: users' mail choices, the mail outbox, follow-up owners and deadlines
+  (mail_schema: the tables and the triggers)
 """
 
 from .api_keys import ApiKey, insert_api_key, list_api_keys, revoke_api_key, use_api_key
@@ -39,6 +41,26 @@ from .filters import FOLLOWUP_STATUSES, FOLLOWUP_VIEWS, ResponseFilter
 from .group_commit import GroupCommitter, group_committer
 from .health import UnusableDatabase, check_usable, damaged, is_damage, probe_write
 from .listing import SEARCH_WALK_FROM, Cursor, ResponsePage, count_followup, fts_query, list_responses
+from .mail import (
+    DIGESTS,
+    Mail,
+    MailPreferences,
+    claim_mail,
+    count_mail,
+    due_mail,
+    fail_due_mail,
+    get_mail,
+    list_mail,
+    list_mail_preferences,
+    mail_preferences,
+    overdue_by_touchpoint,
+    queue_mail,
+    record_mail,
+    set_followup_assignee,
+    set_mail_preferences,
+    set_touchpoint_followup,
+    settle_interrupted_mail,
+)
 from .maintenance import (
     Backup,
     BackupError,
@@ -246,4 +268,22 @@ __all__ = [
     "lease_holder",
     "Attempt",
     "record_attempts",
+    "DIGESTS",
+    "Mail",
+    "MailPreferences",
+    "claim_mail",
+    "count_mail",
+    "due_mail",
+    "fail_due_mail",
+    "get_mail",
+    "list_mail",
+    "list_mail_preferences",
+    "mail_preferences",
+    "overdue_by_touchpoint",
+    "queue_mail",
+    "record_mail",
+    "set_followup_assignee",
+    "set_mail_preferences",
+    "set_touchpoint_followup",
+    "settle_interrupted_mail",
 ]

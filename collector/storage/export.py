@@ -8,6 +8,9 @@ from collections.abc import Iterator
 
 from .filters import CATEGORY_NAME, ResponseFilter
 
+# Who follows an answer up, by email (the users table is a handful of rows).
+_ASSIGNEE_EMAIL = "(SELECT email FROM users WHERE id = r.followup_assignee)"
+
 
 def iter_export_rows(conn: sqlite3.Connection, flt: ResponseFilter | None = None) -> Iterator[dict]:
     """Yield responses in id order, one dict each, without loading them all."""
@@ -16,7 +19,7 @@ def iter_export_rows(conn: sqlite3.Connection, flt: ResponseFilter | None = None
         f"""
         SELECT r.id, r.created_at, t.name AS touchpoint, r.score, r.comment, r.ref, r.channel,
                r.locale, r.page, r.properties, r.followup_status, r.followup_note,
-               r.followup_by, r.followup_at
+               r.followup_by, r.followup_at, {_ASSIGNEE_EMAIL} AS followup_assignee, r.followup_due_at
         FROM responses r JOIN touchpoints t ON t.id = r.touchpoint_id
         {where}
         ORDER BY r.id
@@ -48,7 +51,8 @@ def iter_export_cells(
 ) -> Iterator[tuple]:
     """Yield the cells of a CSV export of the selected responses, in id order:
     id, created_at, touchpoint, score, category, comment, ref, channel,
-    locale, page, [followup_status, followup_note, followup_by, followup_at,]
+    locale, page, [followup_status, followup_note, followup_by, followup_at,
+    followup_assignee, followup_due_at,]
     then one value per property key; "" for what is missing.
 
     Every cell that people wrote (touchpoint name, comment, ref, locale, page,
@@ -75,7 +79,7 @@ def iter_export_cells(
     ]
     if followup:
         cells += ["COALESCE(r.followup_status, '')", text("r.followup_note"), text("r.followup_by")]
-        cells += ["COALESCE(r.followup_at, '')"]
+        cells += ["COALESCE(r.followup_at, '')", text(_ASSIGNEE_EMAIL), "COALESCE(r.followup_due_at, '')"]
     key_params: list[str] = []
     for key in property_keys:
         cells.append(text("json_extract(r.properties, ?)"))

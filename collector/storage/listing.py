@@ -63,6 +63,8 @@ def list_responses(
     commented: bool = False,
     followup: str | None = None,
     updated_since: str | None = None,
+    assignee: int | None = None,
+    overdue_at: str | None = None,
     before: Cursor | None = None,
     after: Cursor | None = None,
     limit: int = 50,
@@ -81,6 +83,12 @@ def list_responses(
         clauses.append(CATEGORY_CLAUSES[category])
     if followup:
         clauses.append(FOLLOWUP_CLAUSES[followup])
+    if assignee is not None:
+        clauses.append("r.followup_assignee = ?")
+        params.append(assignee)
+    if overdue_at is not None:  # open detractors due before that moment
+        clauses.append(f"{FOLLOWUP_CLAUSES['open']} AND r.followup_due_at < ?")
+        params.append(overdue_at)
     if updated_since is not None:
         # As for a search: few changes are fetched by their indexes
         # (migrations.read_api_updated_indexes) and sorted; many are found
@@ -115,7 +123,8 @@ def list_responses(
         f"""
         SELECT r.id, r.created_at, r.updated_at, r.touchpoint_id, t.name AS touchpoint, r.score, r.comment, r.ref,
                r.channel, r.locale, r.page, r.properties, r.followup_status, r.followup_note,
-               r.followup_by, r.followup_at
+               r.followup_by, r.followup_at, r.followup_due_at, r.followup_assignee,
+               (SELECT email FROM users WHERE id = r.followup_assignee) AS followup_assignee_email
         FROM responses r JOIN touchpoints t ON t.id = r.touchpoint_id
         {where_sql(clauses)}
         ORDER BY r.created_at {order}, r.id {order}

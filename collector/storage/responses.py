@@ -11,11 +11,18 @@ from ..timestamps import utcnow
 from .connection import transaction, writers_turn
 from .filters import FOLLOWUP_STATUSES
 from .group_commit import write_answer
+from .mail import assignee_sql, due_sql
 
-_UPSERT_RESPONSE = """
+# A detractor's assignee and deadline are written with the answer (see
+# mail_schema); an answer that becomes a detractor's keeps any it had.
+_KEEP_ASSIGNMENT = """
+        followup_assignee = COALESCE(responses.followup_assignee, excluded.followup_assignee),
+        followup_due_at = COALESCE(responses.followup_due_at, excluded.followup_due_at)"""
+
+_UPSERT_RESPONSE = f"""
     INSERT INTO responses (touchpoint_id, score, comment, ref, channel, locale, page,
-                           properties, visitor, created_at, updated_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                           properties, visitor, created_at, updated_at, followup_assignee, followup_due_at)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, {assignee_sql("?2", "?1")}, {due_sql("?2", "?1", "?11")})
     ON CONFLICT (touchpoint_id, ref) WHERE ref IS NOT NULL DO UPDATE SET
         score = excluded.score,
         comment = excluded.comment,
@@ -23,9 +30,20 @@ _UPSERT_RESPONSE = """
         locale = excluded.locale,
         page = excluded.page,
         properties = excluded.properties,
-        updated_at = excluded.updated_at
+        updated_at = excluded.updated_at,{_KEEP_ASSIGNMENT}
     RETURNING id
 """
+
+
+# An answer changed (by its visitor, or its comment added) keeps its
+# assignment, or gets one when its new score is a detractor's.
+def _assign_on_update(score: str, since: str) -> str:
+    """SQL SET items for an UPDATE to an answer's new *score*, at *since*."""
+    new_score = f"COALESCE({score}, score)"
+    return (
+        f"followup_assignee = COALESCE(followup_assignee, {assignee_sql(new_score, 'touchpoint_id')}),"
+        f" followup_due_at = COALESCE(followup_due_at, {due_sql(new_score, 'touchpoint_id', since)})"
+    )
 
 
 def properties_json(properties: dict[str, str] | None) -> str:
@@ -87,12 +105,13 @@ def update_response(
 
     def write(c: sqlite3.Connection) -> bool:
         cur = c.execute(
-            """
+            f"""
             UPDATE responses SET
-                score = COALESCE(?, score),
-                comment = COALESCE(?, comment),
-                updated_at = ?
-            WHERE id = ?
+                score = COALESCE(?1, score),
+                comment = COALESCE(?2, comment),
+                updated_at = ?3,
+                {_assign_on_update("?1", "?3")}
+            WHERE id = ?4
             """,
             params,
         )
@@ -121,15 +140,16 @@ def count_responses(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT COUNT(*) FROM responses").fetchone()[0]
 
 
-_UPSERT_LINK_RESPONSE = """
-    INSERT INTO responses (touchpoint_id, score, comment, ref, channel, locale, created_at, updated_at)
-    VALUES (?, ?, ?, ?, 'link', ?, ?, ?)
+_UPSERT_LINK_RESPONSE = f"""
+    INSERT INTO responses (touchpoint_id, score, comment, ref, channel, locale, created_at, updated_at,
+                           followup_assignee, followup_due_at)
+    VALUES (?1, ?2, ?3, ?4, 'link', ?5, ?6, ?7, {assignee_sql("?2", "?1")}, {due_sql("?2", "?1", "?7")})
     ON CONFLICT (touchpoint_id, ref) WHERE ref IS NOT NULL DO UPDATE SET
         score = excluded.score,
         comment = COALESCE(excluded.comment, responses.comment),
         channel = 'link',
         locale = excluded.locale,
-        updated_at = excluded.updated_at
+        updated_at = excluded.updated_at,{_KEEP_ASSIGNMENT}
     RETURNING id
 """
 
@@ -197,10 +217,10 @@ def store_visitor_response(
                 visitor=visitor,
             )
         c.execute(
-            """
-            UPDATE responses SET score = ?, comment = ?, channel = ?, locale = ?, page = ?, properties = ?,
-                                 updated_at = ?
-            WHERE id = ?
+            f"""
+            UPDATE responses SET score = ?1, comment = ?2, channel = ?3, locale = ?4, page = ?5, properties = ?6,
+                                 updated_at = ?7, {_assign_on_update("?1", "?7")}
+            WHERE id = ?8
             """,
             (score, comment, channel, locale, page, stored_properties, utcnow(), row[0]),
         )
@@ -224,10 +244,12 @@ def insert_responses_bulk(conn: sqlite3.Connection, rows: Iterable[tuple]) -> in
 
     with transaction(conn):
         conn.executemany(
-            """
+            f"""
             INSERT INTO responses (touchpoint_id, score, comment, ref, channel, locale, page, properties,
-                                   created_at, updated_at, followup_status, followup_note, followup_by, followup_at)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?12, ?13)
+                                   created_at, updated_at, followup_status, followup_note, followup_by, followup_at,
+                                   followup_assignee, followup_due_at)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?12, ?13,
+                    {assignee_sql("?2", "?1")}, {due_sql("?2", "?1", "?9")})
             """,
             counting(),
         )

@@ -36,6 +36,8 @@ class Touchpoint:
     followup_passive: str | None
     followup_promoter: str | None
     created_at: str
+    owner_user_id: int | None = None  # who follows its detractors up
+    followup_hours: int = 48  # a detractor is due this long after the answer
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Touchpoint:

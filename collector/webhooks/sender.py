@@ -1,6 +1,7 @@
 """The sender: one thread per server worker, of which only the one holding
 the lease sends, so that every event goes out once however many workers
-there are. Events wait in the outbox (storage.outbox) until delivered."""
+there are. Events wait in the outbox (storage.outbox) until delivered; the
+same thread, under the same lease, sends the mail (collector.mail.outgoing)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import storage, timestamps
+from ..mail import outgoing
 from ..params import whole_number
 from . import posting, signing, slack
 
@@ -158,6 +160,7 @@ class Sender:
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
         self.holding_until = 0.0
         self.stopping = threading.Event()
+        self.mail = outgoing.Outgoing(config, self.holder)
         self.thread = threading.Thread(target=self.run, name="anbefal-webhooks", daemon=True)
 
     def start(self) -> Sender:
@@ -203,9 +206,13 @@ class Sender:
             try:
                 conn = conn or storage.get_connection(self.config["DB"])
                 if self.holds_lease(conn):
-                    send_due(conn, self.config, functools.partial(self.may_go_on, conn))
+                    keep_going = functools.partial(self.may_go_on, conn)
+                    send_due(conn, self.config, keep_going)
+                    if keep_going():
+                        self.mail.send_due(conn, keep_going)
                     wait = LOOK_EVERY
                 else:
+                    self.mail.lost_lease()
                     wait = CLAIM_EVERY
             except Exception:  # the database busy or briefly away: look again later
                 log.exception("sending webhooks failed; trying again shortly")

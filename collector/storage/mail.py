@@ -1,0 +1,268 @@
+"""Mail: each user's choices, the mail outbox (see mail_schema), and who
+follows a detractor up by when."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import nps
+from ..timestamps import FORMAT, utcnow
+from .connection import transaction, writers_turn
+from .filters import FOLLOWUP_CLAUSES, ResponseFilter, where_sql
+
+DIGESTS = ("weekly", "daily", "off")
+
+
+def assignee_sql(score: str, touchpoint: str) -> str:
+    """SQL for a new answer's follow-up assignee: its touchpoint's owner, when the answer is a detractor's."""
+    return (
+        f"CASE WHEN {score} <= {nps.DETRACTOR_MAX}"
+        f" THEN (SELECT owner_user_id FROM touchpoints WHERE id = {touchpoint}) END"
+    )
+
+
+def due_sql(score: str, touchpoint: str, since: str) -> str:
+    """SQL for a new answer's follow-up deadline: its touchpoint's followup_hours after *since*, for a detractor."""
+    return (
+        f"CASE WHEN {score} <= {nps.DETRACTOR_MAX} THEN (SELECT strftime('{FORMAT}', {since},"
+        f" '+' || followup_hours || ' hours') FROM touchpoints WHERE id = {touchpoint}) END"
+    )
+
+
+@dataclass(frozen=True)
+class MailPreferences:
+    user_id: int
+    email: str
+    language: str = "en"
+    alerts: bool = True
+    touchpoints: list[int] = field(default_factory=list)  # empty: every touchpoint
+    digest: str = "weekly"
+
+
+_PREFERENCES = """
+    SELECT u.id, u.email, COALESCE(p.language, 'en'), COALESCE(p.alerts, 1), COALESCE(p.touchpoints, '[]'),
+           COALESCE(p.digest, 'weekly')
+    FROM users u LEFT JOIN mail_preferences p ON p.user_id = u.id
+"""
+
+
+def _preferences(row: sqlite3.Row) -> MailPreferences:
+    return MailPreferences(row[0], row[1], row[2], bool(row[3]), json.loads(row[4]), row[5])
+
+
+def mail_preferences(conn: sqlite3.Connection, user_id: int) -> MailPreferences | None:
+    row = conn.execute(f"{_PREFERENCES} WHERE u.id = ?", (user_id,)).fetchone()
+    return None if row is None else _preferences(row)
+
+
+def list_mail_preferences(conn: sqlite3.Connection) -> list[MailPreferences]:
+    return [_preferences(row) for row in conn.execute(f"{_PREFERENCES} ORDER BY u.email")]
+
+
+def set_mail_preferences(conn: sqlite3.Connection, user_id: int, **changes: Any) -> MailPreferences | None:
+    """Change some of a user's choices (language, alerts, touchpoints, digest); None when the user is gone."""
+    current = mail_preferences(conn, user_id)
+    if current is None:
+        return None
+    unknown = set(changes) - {"language", "alerts", "touchpoints", "digest"}
+    if unknown:
+        raise TypeError(f"unknown mail choices: {sorted(unknown)}")
+    values = {
+        "language": changes.get("language", current.language),
+        "alerts": int(changes.get("alerts", current.alerts)),
+        "touchpoints": json.dumps(sorted(set(changes.get("touchpoints", current.touchpoints)))),
+        "digest": changes.get("digest", current.digest),
+    }
+    with writers_turn(conn):
+        conn.execute(
+            """
+            INSERT INTO mail_preferences (user_id, language, alerts, touchpoints, digest)
+            VALUES (:user, :language, :alerts, :touchpoints, :digest)
+            ON CONFLICT (user_id) DO UPDATE SET language = :language, alerts = :alerts,
+                                                touchpoints = :touchpoints, digest = :digest
+            """,
+            {"user": user_id, **values},
+        )
+    return mail_preferences(conn, user_id)
+
+
+# -- the outbox
+
+
+@dataclass(frozen=True)
+class Mail:
+    id: int
+    key: str
+    kind: str  # alert or digest
+    user_id: int
+    response_id: int | None
+    body: str  # a digest: its period, as JSON
+    status: str
+    held: bool
+    attempts: int
+    next_try_at: int
+    claimed_by: str | None
+    last_error: str | None
+    created_at: str
+    sent_at: str | None
+
+
+def _mail(row: sqlite3.Row) -> Mail:
+    return Mail(**{name: row[name] for name in Mail.__dataclass_fields__})
+
+
+def due_mail(conn: sqlite3.Connection, now: int, hold_seconds: int, limit: int = 20) -> list[Mail]:
+    """The pending mails whose time has come, oldest first; a held alert once it has waited *hold_seconds*."""
+    rows = conn.execute(
+        """
+        SELECT * FROM mail_outbox
+        WHERE status = 'pending' AND next_try_at <= :now
+          AND (held = 0 OR CAST(strftime('%s', created_at) AS INTEGER) <= :now - :hold)
+        ORDER BY next_try_at, id LIMIT :limit
+        """,
+        {"now": now, "hold": hold_seconds, "limit": limit},
+    ).fetchall()
+    return [_mail(row) for row in rows]
+
+
+def get_mail(conn: sqlite3.Connection, mail_id: int) -> Mail | None:
+    row = conn.execute("SELECT * FROM mail_outbox WHERE id = ?", (mail_id,)).fetchone()
+    return None if row is None else _mail(row)
+
+
+def list_mail(conn: sqlite3.Connection, user_id: int | None = None, limit: int = 50) -> list[Mail]:
+    """The latest mails, newest first (of one user, or of all)."""
+    where, params = ("WHERE user_id = ?", [user_id]) if user_id is not None else ("", [])
+    rows = conn.execute(f"SELECT * FROM mail_outbox {where} ORDER BY id DESC LIMIT ?", [*params, limit])
+    return [_mail(row) for row in rows]
+
+
+def queue_mail(
+    conn: sqlite3.Connection, key: str, kind: str, user_id: int, *, response_id: int | None = None, body: str = "{}"
+) -> Mail | None:
+    """Queue a mail under its unique *key* and return it; None when that key was queued already."""
+    with writers_turn(conn):
+        row = conn.execute(
+            """
+            INSERT INTO mail_outbox (key, kind, user_id, response_id, body, next_try_at, created_at)
+            VALUES (?, ?, ?, ?, ?, CAST(strftime('%s', 'now') AS INTEGER), ?)
+            ON CONFLICT (key) DO NOTHING
+            RETURNING *
+            """,
+            (key, kind, user_id, response_id, body, utcnow()),
+        ).fetchone()
+    return None if row is None else _mail(row)
+
+
+def claim_mail(conn: sqlite3.Connection, mail_id: int, holder: str) -> bool:
+    """Mark a pending mail as being sent by *holder*, committed before it is
+    sent: from here on it is never sent again, whatever happens to *holder*."""
+    with writers_turn(conn):
+        cur = conn.execute(
+            "UPDATE mail_outbox SET status = 'sending', claimed_by = ?, attempts = attempts + 1"
+            " WHERE id = ? AND status = 'pending'",
+            (holder, mail_id),
+        )
+    return cur.rowcount == 1
+
+
+def record_mail(
+    conn: sqlite3.Connection, mail_id: int, status: str, *, error: str | None = None, next_try_at: int | None = None
+) -> None:
+    """Record what came of sending a claimed mail: sent, failed, cancelled, or pending again at *next_try_at*."""
+    with writers_turn(conn):
+        conn.execute(
+            """
+            UPDATE mail_outbox SET status = ?, last_error = ?, next_try_at = COALESCE(?, next_try_at), held = 0,
+                                   sent_at = CASE WHEN ? = 'sent' THEN ? END
+            WHERE id = ?
+            """,
+            (status, error, next_try_at, status, utcnow(), mail_id),
+        )
+
+
+def settle_interrupted_mail(conn: sqlite3.Connection, holder: str) -> int:
+    """Mark the mails that another sender claimed and never recorded (it was
+    killed, or lost its lease) as interrupted: they may have gone out, so
+    they are not sent again. Return how many."""
+    with writers_turn(conn):
+        return conn.execute(
+            "UPDATE mail_outbox SET status = 'interrupted',"
+            " last_error = 'the sender stopped while sending it; it may or may not have arrived'"
+            " WHERE status = 'sending' AND claimed_by IS NOT ?",
+            (holder,),
+        ).rowcount
+
+
+def fail_due_mail(conn: sqlite3.Connection, now: int, reason: str) -> int:
+    """Give up the pending mails whose time has come, saying why (mail is off); return how many."""
+    with writers_turn(conn):
+        return conn.execute(
+            "UPDATE mail_outbox SET status = 'failed', last_error = ? WHERE status = 'pending' AND next_try_at <= ?",
+            (reason, now),
+        ).rowcount
+
+
+def count_mail(conn: sqlite3.Connection) -> dict[str, int]:
+    """The number of mails in each status."""
+    return dict(conn.execute("SELECT status, COUNT(*) FROM mail_outbox GROUP BY status").fetchall())
+
+
+# -- follow-up owners and deadlines
+
+
+def set_followup_assignee(conn: sqlite3.Connection, response_id: int, user_id: int | None) -> bool:
+    """Hand an answer's follow-up to *user_id* (None: nobody); the new
+    assignee gets the alert unless they turned alerts off. False when the answer is gone."""
+    with transaction(conn):
+        cur = conn.execute("UPDATE responses SET followup_assignee = ? WHERE id = ?", (user_id, response_id))
+        if cur.rowcount != 1:
+            return False
+        if user_id is not None:
+            conn.execute(
+                """
+                INSERT INTO mail_outbox (key, kind, user_id, response_id, next_try_at, created_at)
+                SELECT 'alert:' || :user || ':' || :response, 'alert', :user, :response,
+                       CAST(strftime('%s', 'now') AS INTEGER), :now
+                WHERE COALESCE((SELECT alerts FROM mail_preferences WHERE user_id = :user), 1) = 1
+                ON CONFLICT (key) DO NOTHING
+                """,
+                {"user": user_id, "response": response_id, "now": utcnow()},
+            )
+    return True
+
+
+def overdue_by_touchpoint(conn: sqlite3.Connection, now: str, flt: ResponseFilter | None = None) -> dict[int, int]:
+    """Return {touchpoint_id: open detractors whose follow-up was due before *now*}."""
+    clauses, params = (flt or ResponseFilter()).where()
+    clauses += [FOLLOWUP_CLAUSES["open"], "r.followup_due_at < ?"]
+    rows = conn.execute(
+        f"SELECT r.touchpoint_id, COUNT(*) FROM responses r {where_sql(clauses)} GROUP BY r.touchpoint_id",
+        [*params, now],
+    ).fetchall()
+    return {row[0]: row[1] for row in rows}
+
+
+def set_touchpoint_followup(
+    conn: sqlite3.Connection, touchpoint_id: int, *, owner_user_id: int | None | str = "keep", hours: int | None = None
+) -> bool:
+    """Set who follows a touchpoint's new detractors up ("keep": unchanged) and
+    within how many hours; False when the touchpoint is gone."""
+    with writers_turn(conn):
+        cur = conn.execute(
+            """
+            UPDATE touchpoints SET owner_user_id = CASE WHEN :keep THEN owner_user_id ELSE :owner END,
+                                   followup_hours = COALESCE(:hours, followup_hours)
+            WHERE id = :id
+            """,
+            {
+                "keep": owner_user_id == "keep",
+                "owner": None if owner_user_id == "keep" else owner_user_id,
+                "hours": hours,
+                "id": touchpoint_id,
+            },
+        )
+    return cur.rowcount == 1
