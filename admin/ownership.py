@@ -8,11 +8,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask import g
+from flask import abort, flash, g, redirect, request, url_for
 
 from collector import params, storage, timestamps
 from collector.db import get_db
 
+from .auth import login_required
 from .blueprint import bp
 
 # The follow-up list's own filters, as query parameters with the value 1.
@@ -77,3 +78,26 @@ def read_assignee(form: Mapping[str, str]) -> tuple[bool, int | None, str | None
 def overdue_counts(flt: storage.ResponseFilter | None = None) -> dict[int, int]:
     """Open detractors past their deadline, by touchpoint (the overview's cards add them up)."""
     return storage.overdue_by_touchpoint(get_db(), timestamps.utcnow(), flt)
+
+
+MAX_HOURS = 24 * 365
+
+
+@bp.post("/touchpoints/<id:touchpoint_id>/followup")
+@login_required
+def set_touchpoint_followup(touchpoint_id: int):
+    """Set who follows a touchpoint's new detractors up and within how many hours."""
+    conn = get_db()
+    tp = storage.get_touchpoint(conn, touchpoint_id)
+    if tp is None:
+        abort(404)
+    given, owner, problem = read_assignee({"assignee": request.form.get("owner", "")})
+    hours = params.whole_number(request.form.get("followup_hours", ""), minimum=1)
+    if problem or not given:
+        flash("Choose one of the admin users, or nobody. Nothing was saved.")
+    elif hours is None or hours > MAX_HOURS:
+        flash(f"Give the hours as a whole number from 1 to {MAX_HOURS}. Nothing was saved.")
+    else:
+        storage.set_touchpoint_followup(conn, tp.id, owner_user_id=owner, hours=hours)
+        flash("Saved: new detractors of this touchpoint go to the chosen person, due within those hours.")
+    return redirect(url_for("admin.edit_touchpoint", touchpoint_id=tp.id) + "#followup-heading")

@@ -11,7 +11,7 @@ import json
 import pytest
 
 from collector import storage
-from collector.exports import EXPORT_COLUMNS, export_header
+from collector.exports import EXPORT_COLUMNS, FOLLOWUP_COLUMNS, export_header
 
 
 @pytest.fixture
@@ -78,7 +78,7 @@ def test_missing_values_are_empty_cells(conn, make_touchpoint):
     tp = make_touchpoint("a")
     storage.insert_response(conn, tp.id, 9, created_at="2026-03-01T10:00:00Z")
     (row,) = storage.iter_export_cells(conn, storage.ResponseFilter(), ["missing"], followup=True)
-    assert row[2:] == ("a", 9, "promoter", "", "", "widget", "", "", "", "", "", "", "")
+    assert row[2:] == ("a", 9, "promoter", "", "", "widget", "", "", "", "", "", "", "", "", "")
 
 
 def test_csv_holds_what_the_filters_select_with_follow_up(admin_client, seeded):
@@ -94,8 +94,10 @@ def test_csv_holds_what_the_filters_select_with_follow_up(admin_client, seeded):
     header = rows[0]
     # The columns of `anbefal export`, then the follow-up, then the properties.
     assert header[:10] == EXPORT_COLUMNS and header[4:6] == ["category", "comment"]
-    assert header[10:14] == ["followup_status", "followup_note", "followup_by", "followup_at"]
-    assert header[14:] == ["property:agent", "property:department"]
+    assert header[10:16] == FOLLOWUP_COLUMNS
+    assert FOLLOWUP_COLUMNS[:4] == ["followup_status", "followup_note", "followup_by", "followup_at"]
+    assert FOLLOWUP_COLUMNS[4:] == ["followup_assignee", "followup_due_at"]
+    assert header[16:] == ["property:agent", "property:department"]
     assert len(rows) == 4  # January's answer is outside the range
     first = dict(zip(header, rows[1], strict=True))
     # Every user-controlled cell that a spreadsheet would run is inert.
@@ -200,3 +202,21 @@ def test_anbefal_export_makes_formulas_inert_too(runner, seeded):
     assert first["ref"] == "'+4512345678"
     assert first["property:agent"] == "'@kim"
     assert first["property:department"] == "Sønderjylland"
+
+
+def test_the_export_and_json_lines_name_the_assignee_and_the_deadline(admin_client, conn, make_touchpoint, admin_user):
+    touchpoint = make_touchpoint("checkout")
+    storage.set_touchpoint_followup(conn, touchpoint.id, owner_user_id=admin_user.id, hours=24)
+    storage.insert_response(conn, touchpoint.id, 2, created_at="2026-03-02T09:30:00Z")
+    storage.insert_response(conn, touchpoint.id, 9, created_at="2026-03-02T10:00:00Z")
+    rows = list(csv.DictReader(io.StringIO(admin_client.get("/admin/export?" + MARCH).text)))
+    assert [(r["followup_assignee"], r["followup_due_at"]) for r in rows] == [
+        (admin_user.email, "2026-03-03T09:30:00Z"),
+        ("", ""),
+    ]
+    lines = admin_client.get("/admin/export?format=jsonl&" + MARCH).text.splitlines()
+    found = [json.loads(line) for line in lines]
+    assert [(r["followup_assignee"], r["followup_due_at"]) for r in found] == [
+        (admin_user.email, "2026-03-03T09:30:00Z"),
+        (None, None),
+    ]

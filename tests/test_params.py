@@ -159,8 +159,11 @@ QUERY = [
     "lang",
     "placeholder",
     "next",
+    "mine",
+    "overdue",
 ]
 FORM = ["email", "password", "next", "status", "note", "then", *TOUCHPOINT_FIELDS, "url", "resume"]
+FORM += ["alerts", "digest", "language", "assignee", "touchpoints", "owner", "followup_hours"]
 TABLES = ["touchpoints", "responses", "users", "api_keys"]
 
 

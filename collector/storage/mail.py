@@ -240,7 +240,9 @@ def overdue_by_touchpoint(conn: sqlite3.Connection, now: str, flt: ResponseFilte
     clauses, params = (flt or ResponseFilter()).where()
     clauses += [FOLLOWUP_CLAUSES["open"], "r.followup_due_at < ?"]
     rows = conn.execute(
-        f"SELECT r.touchpoint_id, COUNT(*) FROM responses r {where_sql(clauses)} GROUP BY r.touchpoint_id",
+        # Open detractors past their deadline are few: read them by deadline, not the answers by touchpoint.
+        "SELECT r.touchpoint_id, COUNT(*) FROM responses r INDEXED BY responses_open_due"
+        f" {where_sql(clauses)} GROUP BY r.touchpoint_id",
         [*params, now],
     ).fetchall()
     return {row[0]: row[1] for row in rows}

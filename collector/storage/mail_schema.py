@@ -55,10 +55,12 @@ def create(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE touchpoints ADD COLUMN followup_hours INTEGER NOT NULL DEFAULT 48")
     db.execute("ALTER TABLE responses ADD COLUMN followup_assignee INTEGER REFERENCES users(id) ON DELETE SET NULL")
     db.execute("ALTER TABLE responses ADD COLUMN followup_due_at TEXT")
-    # "Overdue" and "Assigned to me" read only open detractors, as the follow-up list does.
+    # "Overdue" reads open detractors by deadline. The deadline's IS NOT NULL
+    # keeps this index out of the plans that do not ask for a deadline (the
+    # follow-up list's own index serves those).
     db.execute(
         "CREATE INDEX responses_open_due ON responses (followup_due_at, touchpoint_id)"
-        " WHERE score <= 6 AND followup_status IS NULL"
+        " WHERE score <= 6 AND followup_status IS NULL AND followup_due_at IS NOT NULL"
     )
     db.execute(
         "CREATE INDEX responses_assignee ON responses (followup_assignee, created_at, id)"
