@@ -47,6 +47,7 @@ def clean_up(conn, days: int | None, *, thorough: bool = False) -> Cleaned:
     done.visitor_salts = storage.delete_visitor_salts_before(conn, visitors.oldest_kept_day(visitors.today()))
     done.visitor_hashes = storage.clear_visitors_before(conn, timestamps.utc_seconds_ago(VISITOR_DAYS * 86400))
     storage.delete_deliveries_before(conn, cutoff(DELIVERY_DAYS))
+    storage.delete_mail_before(conn, cutoff(DELIVERY_DAYS))
     return done
 
 

@@ -8,7 +8,7 @@ import threading
 from datetime import UTC, datetime
 
 import pytest
-from conftest import ADMIN_EMAIL
+from conftest import ADMIN_EMAIL, free_port
 
 from admin import users
 from collector import storage
@@ -120,6 +120,7 @@ def test_a_mail_claimed_by_a_sender_that_died_is_never_sent_again(conn, config, 
     touchpoint = make_touchpoint("checkout")
     storage.insert_response(conn, touchpoint.id, 1, comment="Broken")
     storage.insert_response(conn, touchpoint.id, 2, comment="Late")
+    storage.queue_alerts(conn, datetime.now(UTC))
     first, second = sorted(storage.list_mail(conn), key=lambda m: m.id)
     # A sender claimed the first mail (committed) and was killed before it recorded what came of it.
     assert storage.claim_mail(conn, first.id, "host:1:dead")
@@ -132,7 +133,7 @@ def test_a_mail_claimed_by_a_sender_that_died_is_never_sent_again(conn, config, 
 
 
 def test_a_server_that_cannot_be_reached_is_tried_again_later(conn, config, owner, make_touchpoint, mail_server):
-    config["SMTP_URL"] = f"smtp://127.0.0.1:{mail_server.port + 1 if mail_server.port < 65535 else 1}"
+    config["SMTP_URL"] = f"smtp://127.0.0.1:{free_port()}"  # nothing listens there
     touchpoint = make_touchpoint("checkout")
     storage.insert_response(conn, touchpoint.id, 1, comment="Broken")
     assert send(config) == 0
@@ -145,6 +146,10 @@ def test_without_smtp_mail_is_off_and_nothing_fails(conn, app, owner, make_touch
     touchpoint = make_touchpoint("checkout")
     storage.insert_response(conn, touchpoint.id, 1, comment="Broken")
     assert outgoing.Outgoing(app.config, "x", clock=lambda: WEDNESDAY).send_due(conn) == 0
+    assert storage.list_mail(conn) == []  # nothing queued while mail is off
+    # A mail queued before mail was turned off is given up, saying why.
+    storage.queue_mail(conn, "digest:1:weekly:2026-11-23", "digest", owner.id, body="{}")
+    assert outgoing.Outgoing(app.config, "x", clock=lambda: WEDNESDAY).send_due(conn) == 0
     (mail,) = storage.list_mail(conn)
     assert mail.status == "failed" and mail.last_error == outgoing.MAIL_OFF
 
@@ -152,6 +157,7 @@ def test_without_smtp_mail_is_off_and_nothing_fails(conn, app, owner, make_touch
 def test_an_answer_that_is_no_detractor_any_more_is_not_alerted(conn, config, owner, make_touchpoint, mail_server):
     touchpoint = make_touchpoint("checkout")
     response_id = storage.insert_response(conn, touchpoint.id, 5, ref="r-1")
+    assert storage.queue_alerts(conn, datetime.now(UTC)) == 1  # queued, waiting for the comment
     storage.insert_response(conn, touchpoint.id, 10, ref="r-1", comment="Sorry, I meant ten")
     assert storage.get_response(conn, response_id)["score"] == 10
     config["ALERT_DELAY"] = 0
@@ -168,6 +174,26 @@ def test_alerts_only_of_the_chosen_touchpoints_and_always_of_owned_ones(conn, co
     storage.set_touchpoint_followup(conn, support.id, owner_user_id=other.id)
     for touchpoint in (checkout, invoice, support):
         storage.insert_response(conn, touchpoint.id, 1)
+    assert storage.queue_alerts(conn, datetime.now(UTC)) == 2
     queued = {(m.user_id, m.response_id) for m in storage.list_mail(conn)}
     ids = {r["touchpoint"]: r["id"] for r in storage.list_responses(conn).rows}
     assert queued == {(other.id, ids["checkout"]), (other.id, ids["support"])}
+
+
+def test_looking_for_new_detractors_writes_only_when_there_are_some(conn, owner, make_touchpoint):
+    touchpoint = make_touchpoint("checkout")
+    now = datetime.now(UTC)
+    assert storage.queue_alerts(conn, now) == 0  # the first look records itself
+    changes = conn.total_changes
+    assert storage.queue_alerts(conn, now) == 0
+    assert conn.total_changes == changes  # an idle look writes nothing
+    storage.insert_response(conn, touchpoint.id, 8, ref="r-1")
+    storage.insert_response(conn, touchpoint.id, 3, ref="r-1")  # the same answer, now a detractor's
+    assert storage.queue_alerts(conn, now) == 1
+    assert storage.queue_alerts(conn, now) == 0
+
+
+def test_an_answer_from_before_mail_was_on_is_not_alerted(conn, owner, make_touchpoint):
+    touchpoint = make_touchpoint("checkout")
+    storage.insert_response(conn, touchpoint.id, 1, created_at="2026-01-05T10:00:00Z")
+    assert storage.queue_alerts(conn, datetime.now(UTC)) == 0

@@ -69,6 +69,10 @@ def test_one_message_names_the_variable_the_value_and_what_is_expected(db_path, 
         ("PUBLIC_URL", "nps.example.com", "an address starting with http:// or https://"),
         ("DB", "", "the path of a file"),
         ("SECRET_KEY", True, "signing keys separated by commas"),
+        ("SMTP_URL", "mail.example.com:587", "smtp://[user:password@]host[:port] or smtps://user:password@host[:port]"),
+        ("SMTP_URL", "smtp://mail.example.com:99999", "a URL with a port from 1 to 65535"),
+        ("MAIL_FROM", "Anbefal", "an address such as nps@example.com or Anbefal <nps@example.com>"),
+        ("TIMEZONE", "Mars/Olympus", "a time zone name such as Europe/Copenhagen or UTC"),
     ],
 )
 def test_a_wrong_value_stops_the_app(db_path, name, value, expected):

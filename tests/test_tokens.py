@@ -205,3 +205,20 @@ def test_edit_secret_is_refused_when_its_id_is_altered(signer):
     assert secret.startswith("7.")
     with pytest.raises(InvalidToken):
         signer.check_edit_secret("8" + secret[1:], 8, max_age=60)
+
+
+def test_unsubscribe_token_round_trip_and_its_own_salt(signer):
+    token = signer.make_unsubscribe_token(7, "digest")
+    assert signer.read_unsubscribe_token(token) == (7, "digest")
+    assert Tokens(["old-key"]).read_unsubscribe_token(Tokens(["old-key"]).make_unsubscribe_token(7, "alert")) == (
+        7,
+        "alert",
+    )
+    with pytest.raises(InvalidToken):
+        signer.read_embed_token(token)
+    with pytest.raises(InvalidToken):
+        signer.read_unsubscribe_token(signer.make_embed_token(7))
+    with pytest.raises(InvalidToken):
+        signer.read_unsubscribe_token(token[:-2] + "xx")
+    with pytest.raises(ValueError):
+        signer.make_unsubscribe_token(7, "everything")

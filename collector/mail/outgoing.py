@@ -1,4 +1,4 @@
-"""Sending mail from the outbox, and queueing the digests that are due.
+"""Sending mail from the outbox, and queueing the alerts and digests that are due.
 
 Called from the webhook sender's thread (collector.webhooks.sender) while it
 holds the lease, so that one process of all sends. Each mail is claimed
@@ -71,7 +71,7 @@ class Outgoing:
         self, config: Mapping[str, Any], holder: str, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     ) -> None:
         self.config = config
-        self.clock = clock  # what time it is, for the digests' schedule
+        self.clock = clock  # what time it is for the digests' schedule (tests set it)
         self.holder = holder
         self.tokens = Tokens(config["SECRET_KEYS"])
         self.queued_digests: set[str] = set()
@@ -85,7 +85,9 @@ class Outgoing:
                 log.warning("%d mail(s) were being sent when their sender stopped; they are not sent again", found)
             self.settled = True
         now = int(time.time())
-        if not mail_is_on(self.config):
+        on = mail_is_on(self.config)
+        storage.queue_alerts(conn, datetime.now(UTC), mail_on=on)
+        if not on:
             storage.fail_due_mail(conn, now, MAIL_OFF)
             return 0
         queue_due_digests(conn, self.config, self.clock(), self.queued_digests)

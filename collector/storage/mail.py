@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from .. import nps
-from ..timestamps import FORMAT, utcnow
+from ..timestamps import FORMAT, format_utc, utcnow
 from .connection import transaction, writers_turn
 from .filters import FOLLOWUP_CLAUSES, ResponseFilter, where_sql
 
@@ -115,17 +116,72 @@ def _mail(row: sqlite3.Row) -> Mail:
 
 
 def due_mail(conn: sqlite3.Connection, now: int, hold_seconds: int, limit: int = 20) -> list[Mail]:
-    """The pending mails whose time has come, oldest first; a held alert once it has waited *hold_seconds*."""
+    """The pending mails whose time has come, oldest first; an alert held for
+    its comment once the comment is there or the answer is *hold_seconds* old."""
     rows = conn.execute(
         """
-        SELECT * FROM mail_outbox
-        WHERE status = 'pending' AND next_try_at <= :now
-          AND (held = 0 OR CAST(strftime('%s', created_at) AS INTEGER) <= :now - :hold)
-        ORDER BY next_try_at, id LIMIT :limit
+        SELECT m.* FROM mail_outbox m LEFT JOIN responses r ON r.id = m.response_id
+        WHERE m.status = 'pending' AND m.next_try_at <= :now
+          AND (m.held = 0 OR r.comment IS NOT NULL OR CAST(strftime('%s', r.updated_at) AS INTEGER) <= :now - :hold)
+        ORDER BY m.next_try_at, m.id LIMIT :limit
         """,
         {"now": now, "hold": hold_seconds, "limit": limit},
     ).fetchall()
     return [_mail(row) for row in rows]
+
+
+# The answers changed within this many seconds before the last look are
+# looked at again: an answer's updated_at is taken before its commit, which
+# may come a little later, after a look that missed it.
+ALERT_LOOKBACK = 60
+_SCANNED_TO = "mail_alerts_scanned_to"
+
+# The (user, answer) pairs that want an alert and have none yet: detractors
+# changed since :since, for every user with alerts on who chose the
+# touchpoint (none chosen: all) or follows it up.
+_WANTED_ALERTS = f"""
+    SELECT u.id AS user_id, r.id AS response_id
+    FROM responses r INDEXED BY responses_updated
+    JOIN touchpoints t ON t.id = r.touchpoint_id
+    JOIN users u
+    LEFT JOIN mail_preferences p ON p.user_id = u.id
+    WHERE r.updated_at >= :since AND r.score <= {nps.DETRACTOR_MAX}
+      AND COALESCE(p.alerts, 1) = 1
+      AND (COALESCE(p.touchpoints, '[]') = '[]' OR u.id = t.owner_user_id
+           OR EXISTS (SELECT 1 FROM json_each(p.touchpoints) WHERE value = r.touchpoint_id))
+      AND NOT EXISTS (SELECT 1 FROM mail_outbox m WHERE m.key = 'alert:' || u.id || ':' || r.id)
+"""
+
+
+def queue_alerts(conn: sqlite3.Connection, now: datetime, *, mail_on: bool = True) -> int:
+    """Queue an alert of every detractor answered (or changed into one) since
+    the last look, held for its comment; return how many. Without mail, only
+    the look is recorded, so that turning mail on does not alert the past.
+    Most looks find nothing and write nothing."""
+    row = conn.execute("SELECT value FROM settings WHERE key = ?", (_SCANNED_TO,)).fetchone()
+    stamp = format_utc(now)
+    last = row[0] if row else format_utc(now - timedelta(seconds=ALERT_LOOKBACK))
+    since = format_utc(datetime.strptime(last, FORMAT).replace(tzinfo=UTC) - timedelta(seconds=ALERT_LOOKBACK))
+    wanted = conn.execute(_WANTED_ALERTS, {"since": since}).fetchall() if mail_on else []
+    if not wanted and row is not None and last > format_utc(now - timedelta(seconds=ALERT_LOOKBACK)):
+        return 0
+    with transaction(conn):
+        queued = 0
+        if wanted:
+            queued = conn.execute(
+                f"""
+                INSERT INTO mail_outbox (key, kind, user_id, response_id, held, next_try_at, created_at)
+                SELECT 'alert:' || user_id || ':' || response_id, 'alert', user_id, response_id, 1, :epoch, :stamp
+                FROM ({_WANTED_ALERTS}) WHERE true
+                ON CONFLICT (key) DO NOTHING
+                """,
+                {"since": since, "epoch": int(now.timestamp()), "stamp": stamp},
+            ).rowcount
+        conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (_SCANNED_TO, stamp),
+        )
+    return queued
 
 
 def get_mail(conn: sqlite3.Connection, mail_id: int) -> Mail | None:
@@ -206,6 +262,15 @@ def fail_due_mail(conn: sqlite3.Connection, now: int, reason: str) -> int:
         ).rowcount
 
 
+def delete_mail_before(conn: sqlite3.Connection, before: str) -> int:
+    """Forget the mails done with (sent, failed, interrupted, cancelled) queued before *before*; return how many.
+    Their keys go with them, which is safe: an answer that old is past every look for new detractors."""
+    with writers_turn(conn):
+        return conn.execute(
+            "DELETE FROM mail_outbox WHERE status NOT IN ('pending', 'sending') AND created_at < ?", (before,)
+        ).rowcount
+
+
 def count_mail(conn: sqlite3.Connection) -> dict[str, int]:
     """The number of mails in each status."""
     return dict(conn.execute("SELECT status, COUNT(*) FROM mail_outbox GROUP BY status").fetchall())
@@ -216,7 +281,7 @@ def count_mail(conn: sqlite3.Connection) -> dict[str, int]:
 
 def set_followup_assignee(conn: sqlite3.Connection, response_id: int, user_id: int | None) -> bool:
     """Hand an answer's follow-up to *user_id* (None: nobody); the new
-    assignee gets the alert unless they turned alerts off. False when the answer is gone."""
+    assignee gets its alert at once, unless they turned alerts off. False when the answer is gone."""
     with transaction(conn):
         cur = conn.execute("UPDATE responses SET followup_assignee = ? WHERE id = ?", (user_id, response_id))
         if cur.rowcount != 1:
