@@ -17,6 +17,7 @@ and its queries can be read, and changed, in one place:
 - faults: a full disk, a read-only or busy database, told apart; health: the
   check at start and the health check's write probe
 - webhooks: webhook endpoints, and leases (work one process does for all)
+- themes: each comment's words, stemmed, and their counts by category
 - outbox: webhook events waiting to be sent, queued in the answer's own
   statement by triggers (webhook_schema: the tables and the triggers)
 """
@@ -91,6 +92,7 @@ from .responses import (
     upsert_link_response,
 )
 from .stored_settings import get_or_create_secret_key, get_or_create_setting
+from .themes import TermCounts, term_counts, term_words
 from .touchpoints import (
     DuplicateName,
     Touchpoint,
@@ -246,4 +248,7 @@ __all__ = [
     "lease_holder",
     "Attempt",
     "record_attempts",
+    "TermCounts",
+    "term_counts",
+    "term_words",
 ]

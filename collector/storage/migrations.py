@@ -15,7 +15,7 @@ from collections.abc import Callable
 import sqlite_utils
 
 from ..timestamps import utcnow
-from . import webhook_schema
+from . import themes, webhook_schema
 from .connection import transaction
 
 Migration = Callable[[sqlite_utils.Database], None]
@@ -254,3 +254,12 @@ def read_api_updated_indexes(db: sqlite_utils.Database) -> None:
 def webhooks(db: sqlite_utils.Database) -> None:
     # Endpoints, the outbox and the triggers that fill it: see webhook_schema.
     webhook_schema.create(db)
+
+
+@migration("012_themes")
+def comment_terms(db: sqlite_utils.Database) -> None:
+    # Each comment's words, stemmed, for the themes (see storage.themes);
+    # comments stored before are done now, a batch at a time, with a line
+    # on standard error saying how far it is.
+    themes.create(db.conn)
+    themes.rebuild(db.conn, themes.print_progress)
