@@ -163,7 +163,7 @@ _CATEGORIES = ", ".join(
 )
 
 
-def term_counts(conn: sqlite3.Connection, flt: ResponseFilter | None = None, limit: int = 20000) -> TermCounts:
+def term_counts(conn: sqlite3.Connection, flt: ResponseFilter | None = None, limit: int = 5000) -> TermCounts:
     """Count the terms of the newest *limit* comments that *flt* selects, by category."""
     sample, params = _newest_comments(flt or ResponseFilter(), limit)
     conn.execute("DROP TABLE IF EXISTS temp.theme_sample")

@@ -19,7 +19,7 @@ HEADINGS = {
 }
 # The newest comments of a selection that are read: enough for steady
 # figures, few enough for the overview to stay quick on a large database.
-COMMENTS_READ = 20000
+COMMENTS_READ = 5000
 # Themes shown per category.
 SHOWN = 10
 
