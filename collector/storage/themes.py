@@ -166,23 +166,23 @@ _CATEGORIES = ", ".join(
 def term_counts(conn: sqlite3.Connection, flt: ResponseFilter | None = None, limit: int = 5000) -> TermCounts:
     """Count the terms of the newest *limit* comments that *flt* selects, by category."""
     sample, params = _newest_comments(flt or ResponseFilter(), limit)
-    conn.execute("DROP TABLE IF EXISTS temp.theme_sample")
-    conn.execute(f"CREATE TEMP TABLE theme_sample AS {sample}", params)
-    try:
-        comments = conn.execute(f"SELECT {_CATEGORIES} FROM temp.theme_sample s").fetchone()
-        rows = conn.execute(
-            f"""
-            SELECT ct.term_id, {_CATEGORIES}
-            FROM temp.theme_sample s JOIN comment_terms ct ON ct.response_id = s.id
-            GROUP BY ct.term_id
-            """
-        ).fetchall()
-    finally:
-        conn.execute("DROP TABLE IF EXISTS temp.theme_sample")
+    # One statement: the sample is read once, and its own counts come first
+    # as the row of term id 0 (ids start at 1).
+    rows = conn.execute(
+        f"""
+        WITH s AS MATERIALIZED ({sample})
+        SELECT 0, {_CATEGORIES} FROM s
+        UNION ALL
+        SELECT * FROM (SELECT ct.term_id, {_CATEGORIES} FROM s JOIN comment_terms ct ON ct.response_id = s.id
+                       GROUP BY ct.term_id)
+        """,
+        params,
+    ).fetchall()
+    comments = tuple(value or 0 for value in rows[0][1:])
     return TermCounts(
-        counts={row[0]: (row[1], row[2], row[3]) for row in rows},
-        comments=tuple(value or 0 for value in comments),  # type: ignore[arg-type]
-        limited=sum(value or 0 for value in comments) >= limit,
+        counts={row[0]: (row[1], row[2], row[3]) for row in rows[1:]},
+        comments=comments,  # type: ignore[arg-type]
+        limited=sum(comments) >= limit,
     )
 
 
