@@ -9,7 +9,7 @@ from flask import current_app, redirect, render_template, request, url_for
 from collector import nps, storage
 from collector.db import get_db
 
-from . import charts, filters, ownership, stats
+from . import charts, filters, ownership, stats, themes
 from .auth import login_required
 from .blueprint import bp
 from .export import FORMATS, export_url
@@ -56,6 +56,7 @@ def overview():
         previous=flt.previous(),
         total=view.cards[0].summary.n if view.cards else 0,
         overdue=ownership.overdue_counts(flt.response_filter()),
+        themes=themes.build(conn, flt),
     )
     return html, 400 if errors else 200
 

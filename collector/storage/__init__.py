@@ -17,6 +17,7 @@ and its queries can be read, and changed, in one place:
 - faults: a full disk, a read-only or busy database, told apart; health: the
   check at start and the health check's write probe
 - webhooks: webhook endpoints, and leases (work one process does for all)
+- themes: each comment's words, stemmed, and their counts by category
 - outbox: webhook events waiting to be sent, queued in the answer's own
   statement by triggers (webhook_schema: the tables and the triggers)
 - mail: users' mail choices, the mail outbox, follow-up owners and deadlines
@@ -115,6 +116,7 @@ from .responses import (
     upsert_link_response,
 )
 from .stored_settings import get_or_create_secret_key, get_or_create_setting
+from .themes import TermCounts, term_counts, term_words
 from .touchpoints import (
     DuplicateName,
     Touchpoint,
@@ -290,4 +292,7 @@ __all__ = [
     "set_mail_preferences",
     "set_touchpoint_followup",
     "settle_interrupted_mail",
+    "TermCounts",
+    "term_counts",
+    "term_words",
 ]

@@ -14,6 +14,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from . import themes
+
 # synchronous=FULL: in WAL mode a commit is fsynced to the WAL before the
 # client gets its 2xx, so an acknowledged answer survives a killed process
 # and a power loss alike. NORMAL would survive only the former.
@@ -56,6 +58,8 @@ def connect(path: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Connec
     for pragma in PRAGMAS:
         conn.execute(pragma)
     conn.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+    # The SQL function the triggers that store a comment's words call.
+    themes.register(conn)
     return conn
 
 

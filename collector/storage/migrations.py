@@ -15,7 +15,7 @@ from collections.abc import Callable
 import sqlite_utils
 
 from ..timestamps import utcnow
-from . import mail_schema, webhook_schema
+from . import mail_schema, themes, webhook_schema
 from .connection import transaction
 
 Migration = Callable[[sqlite_utils.Database], None]
@@ -260,3 +260,12 @@ def webhooks(db: sqlite_utils.Database) -> None:
 def mail(db: sqlite_utils.Database) -> None:
     # Follow-up owners and deadlines, mail choices, the mail outbox: see mail_schema.
     mail_schema.create(db)
+
+
+@migration("012_themes")
+def comment_terms(db: sqlite_utils.Database) -> None:
+    # Each comment's words, stemmed, for the themes (see storage.themes);
+    # comments stored before are done now, a batch at a time, with a line
+    # on standard error saying how far it is.
+    themes.create(db.conn)
+    themes.rebuild(db.conn, themes.print_progress)
