@@ -1,6 +1,7 @@
-"""The overview page at /admin/: NPS per touchpoint and all together, with
-the margin of error, target and gap, change, trend, distribution, the
-detractors still to follow up, and NPS by the values of one property."""
+"""The overview page at /admin/: first a summary (NPS of all touchpoints and
+a row per touchpoint: margin of error, answers, target and gap, change,
+detractors to follow up), then NPS by the values of one property, other
+figures' partials, and a card per touchpoint with its trend and distribution."""
 
 from __future__ import annotations
 
@@ -33,6 +34,10 @@ def overview():
     for card in view.cards:
         card.open_detractors = open_counts.get(card.touchpoint.id, 0) if card.touchpoint else sum(open_counts.values())
 
+    # Other figures of the overview add one call here, each filling its own
+    # name in `extras` for its partial in the template (below the summary).
+    extras: dict[str, object] = {}
+
     keys = set(storage.recent_property_keys(conn)) | {key for key, _ in flt.properties}
     if flt.breakdown:
         keys.add(flt.breakdown)
@@ -41,6 +46,10 @@ def overview():
         flt=flt,
         errors=errors,
         view=view,
+        overall=next((card for card in view.cards if card.touchpoint is None), None),
+        rows=stats.summary_order(view.cards),
+        extras=extras,
+        more_filters_open=_more_filters_open(flt),
         touchpoints=touchpoints,
         property_keys=sorted(keys),
         periods=filters.PERIODS,
@@ -57,6 +66,11 @@ def overview():
         total=view.cards[0].summary.n if view.cards else 0,
     )
     return html, 400 if errors else 200
+
+
+def _more_filters_open(flt: filters.Filters) -> bool:
+    """Show the filters behind "More filters" when one of them is in use."""
+    return flt.period == "custom" or bool(flt.properties) or bool(flt.breakdown) or flt.interval != "auto"
 
 
 def _page_url(endpoint: str, flt: filters.Filters, card: stats.Card) -> str:

@@ -254,3 +254,14 @@ def read_api_updated_indexes(db: sqlite_utils.Database) -> None:
 def webhooks(db: sqlite_utils.Database) -> None:
     # Endpoints, the outbox and the triggers that fill it: see webhook_schema.
     webhook_schema.create(db)
+
+
+@migration("010_touchpoint_sender")
+def touchpoint_sender(db: sqlite_utils.Database) -> None:
+    # Who is asking, on the survey link page (collector.links.sender): a
+    # name, a logo and a brand colour, and a scale coloured by category only
+    # when the touchpoint asks for it.
+    db.execute("ALTER TABLE touchpoints ADD COLUMN sender_name TEXT")
+    db.execute("ALTER TABLE touchpoints ADD COLUMN logo_url TEXT")
+    db.execute("ALTER TABLE touchpoints ADD COLUMN brand_colour TEXT")
+    db.execute("ALTER TABLE touchpoints ADD COLUMN coloured_scale INTEGER NOT NULL DEFAULT 0")

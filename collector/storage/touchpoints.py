@@ -19,6 +19,11 @@ TOUCHPOINT_FIELDS = (
     "followup_detractor",
     "followup_passive",
     "followup_promoter",
+    # Who is asking, on the survey link page: collector.links.sender.
+    "sender_name",
+    "logo_url",
+    "brand_colour",
+    "coloured_scale",
 )
 
 
@@ -36,6 +41,10 @@ class Touchpoint:
     followup_passive: str | None
     followup_promoter: str | None
     created_at: str
+    sender_name: str | None = None
+    logo_url: str | None = None
+    brand_colour: str | None = None
+    coloured_scale: int = 0
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Touchpoint:
