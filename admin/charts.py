@@ -70,10 +70,11 @@ def stacked_bar(summary: nps.Summary, chart_id: str, name: str) -> Markup:
     return _svg(chart_id, "0 0 300 16", title, desc, body, "chart-bar", aspect="none")
 
 
-# Trend chart geometry, in viewBox units: sized for a card 320 px wide or
-# more, so that 12-unit text stays readable on a phone.
-_W, _H = 360, 210
-_LEFT, _RIGHT, _TOP, _BOTTOM = 36, 10, 10, 36
+# Trend chart geometry, in viewBox units: 320 wide, about the width of a card
+# on a 360 px phone, so 13-unit text is drawn at 11 CSS px or more there;
+# the left margin holds "+100" and "−100" whole.
+_W, _H = 320, 210
+_LEFT, _RIGHT, _TOP, _BOTTOM = 46, 10, 10, 36
 
 
 def _scale(points: Sequence[TrendPoint], target: int | None) -> tuple[int, int]:
@@ -210,7 +211,7 @@ def _xy(x: float, y: float) -> str:
     return f"{_num(x)},{_num(y)}"
 
 
-_DW, _DH = 360, 170
+_DW, _DH = 320, 170
 _DTOP, _DBOTTOM, _DSIDE = 20, 24, 6
 
 

@@ -1,6 +1,7 @@
-"""The overview page at /admin/: NPS per touchpoint and all together, with
-the margin of error, target and gap, change, trend, distribution, the
-detractors still to follow up, and NPS by the values of one property."""
+"""The overview page at /admin/: first a summary (NPS of all touchpoints and
+a row per touchpoint: margin of error, answers, target and gap, change,
+detractors to follow up), then NPS by the values of one property, other
+figures' partials, and a card per touchpoint with its trend and distribution."""
 
 from __future__ import annotations
 
@@ -30,8 +31,14 @@ def overview():
     min_answers = current_app.config["MIN_ANSWERS"]
     view = stats.build_overview(conn, flt, touchpoints, min_answers)
     open_counts = storage.open_detractors_by_touchpoint(conn, flt.response_filter())
+    overdue = ownership.overdue_counts(flt.response_filter())
     for card in view.cards:
         card.open_detractors = open_counts.get(card.touchpoint.id, 0) if card.touchpoint else sum(open_counts.values())
+        card.overdue_detractors = overdue.get(card.touchpoint.id, 0) if card.touchpoint else sum(overdue.values())
+
+    # Other figures of the overview add one call here, each filling its own
+    # name in `extras` for its partial in the template (below the summary).
+    extras: dict[str, object] = {}
 
     keys = set(storage.recent_property_keys(conn)) | {key for key, _ in flt.properties}
     if flt.breakdown:
@@ -41,6 +48,10 @@ def overview():
         flt=flt,
         errors=errors,
         view=view,
+        overall=next((card for card in view.cards if card.touchpoint is None), None),
+        rows=stats.summary_order(view.cards),
+        extras=extras,
+        more_filters_open=_more_filters_open(flt),
         touchpoints=touchpoints,
         property_keys=sorted(keys),
         periods=filters.PERIODS,
@@ -55,10 +66,15 @@ def overview():
         signed=nps.format_change,
         previous=flt.previous(),
         total=view.cards[0].summary.n if view.cards else 0,
-        overdue=ownership.overdue_counts(flt.response_filter()),
+        overdue=overdue,
         themes=themes.build(conn, flt),
     )
     return html, 400 if errors else 200
+
+
+def _more_filters_open(flt: filters.Filters) -> bool:
+    """Show the filters behind "More filters" when one of them is in use."""
+    return flt.period == "custom" or bool(flt.properties) or bool(flt.breakdown) or flt.interval != "auto"
 
 
 def _page_url(endpoint: str, flt: filters.Filters, card: stats.Card) -> str:

@@ -46,6 +46,8 @@ class Card:
     trend: list[TrendPoint] = field(default_factory=list)
     distribution: list[int] = field(default_factory=lambda: [0] * 11)
     open_detractors: int | None = None
+    # Detractors past their follow-up deadline, where deadlines exist (None: not counted).
+    overdue_detractors: int | None = None
 
     @property
     def target(self) -> int | None:
@@ -77,6 +79,23 @@ class Card:
     def key(self) -> str:
         """A stable id for HTML anchors and chart ids."""
         return f"tp{self.touchpoint.id}" if self.touchpoint else "all"
+
+
+def summary_order(cards: list[Card]) -> list[Card]:
+    """The touchpoints' cards for the summary table, furthest below target first.
+
+    Touchpoints without a target (or without answers) follow, lowest NPS first,
+    and those with no answers at all come last.
+    """
+
+    def key(card: Card) -> tuple:
+        if card.gap is not None:
+            return (0, card.gap, card.name)
+        if card.summary.nps is not None:
+            return (1, card.summary.nps, card.name)
+        return (2, 0, card.name)
+
+    return sorted((card for card in cards if card.touchpoint is not None), key=key)
 
 
 @dataclass

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from collector import i18n, nps, storage
+from collector.links import sender
 from collector.origins import normalise_origin
 from collector.validation import MAX_TOUCHPOINT_NAME, has_control
 
@@ -28,6 +29,7 @@ FIELDS = (
     "target_nps",
     "sample_percent",
     "repeat_days",
+    *sender.COLUMNS,
 )
 
 
@@ -59,6 +61,7 @@ class TouchpointForm:
             sample_percent=f"{tp.sample_rate * 100:g}",
             repeat_days=str(tp.repeat_days),
         )
+        form.values.update({column: sender.shown(column, getattr(tp, column)) for column in sender.COLUMNS})
         return form
 
     @classmethod
@@ -113,6 +116,9 @@ class TouchpointForm:
         percent = self._number("sample_percent", 0, 100, "The share of visitors", whole=False)
         clean["sample_rate"] = None if percent is None else round(percent / 100, 6)
         clean["repeat_days"] = self._number("repeat_days", 0, 3650, "The days before asking again")
+        shown_by_sender, sender_errors = sender.parse_all(v)
+        clean.update(shown_by_sender)
+        self.errors.update(sender_errors)
         return None if self.errors else clean
 
     def _number(self, key: str, low: int, high: int, label: str, *, optional: bool = False, whole: bool = True) -> Any:

@@ -8,6 +8,7 @@ from flask import abort, flash, make_response, redirect, render_template, reques
 from collector import i18n, security, storage
 from collector.db import get_db, get_tokens
 from collector.embed import widget_asset
+from collector.links import sender
 from collector.links.email_block import email_block_html
 from collector.links.making import DEFAULT_PLACEHOLDER, LinkError
 from collector.snippet import public_url, snippet_html
@@ -92,6 +93,7 @@ def _form_page(form: TouchpointForm, tp: storage.Touchpoint | None, status: int 
         "languages": _language_names(),
         "defaults": language_defaults(),
         "default_language": i18n.choose(form.values["language"]),
+        "sender_limits": sender.FORM_LIMITS,
     }
     if tp is not None:
         placeholder = request.args.get("placeholder", DEFAULT_PLACEHOLDER)

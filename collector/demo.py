@@ -47,7 +47,7 @@ def seed(conn: sqlite3.Connection, answers: int = 600, days: int = 180) -> tuple
     for name, language, target in DEMO_TOUCHPOINTS:
         tp = storage.get_touchpoint_by_name(conn, name)
         if tp is None:
-            tp = storage.insert_touchpoint(conn, name, language=language, target_nps=target)
+            tp = storage.insert_touchpoint(conn, name, language=language, target_nps=target, sender_name="Fjordkaffe")
         created.append(tp)
     if storage.count_responses(conn) == 0:
         now = datetime.now(UTC)

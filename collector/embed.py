@@ -13,7 +13,7 @@ from pathlib import Path
 
 from flask import Blueprint, abort, current_app, render_template, request
 
-from . import i18n, security, storage
+from . import demo_page, i18n, security, storage
 from .assets import widget_asset
 from .db import get_db, get_tokens
 from .errors import error_response
@@ -134,4 +134,6 @@ def demo():
         lang=lang,
     )
     languages = [(code, i18n.TEXTS[code]["name"]) for code in i18n.LANGUAGES]
-    return render_template("demo.html", snippet=snippet, order=order, lang=lang or "en", languages=languages)
+    # The shop speaks the survey's language, as a real shop's page would.
+    texts = demo_page.page_texts(lang or "en")
+    return render_template("demo.html", snippet=snippet, order=order, lang=lang or "en", languages=languages, t=texts)

@@ -45,13 +45,15 @@ HEADERS: dict[str, dict[str, str]] = {
         "Referrer-Policy": "same-origin",
     },
     # Survey link pages: their own script and stylesheet, answers only to
-    # this server, and the address (ticket id and token) never sent on.
+    # this server, and the address (ticket id and token) never sent on; the
+    # sender's logo ({logo}: its https origin, or nothing) is the one image
+    # from elsewhere.
     "link": {
         "Content-Security-Policy": _policy(
             "default-src 'none'",
             *_STRICT,
             "style-src 'self'",
-            "img-src 'self'",
+            "img-src 'self'{logo}",
             "connect-src 'self'",
             "form-action 'self'",
             "frame-ancestors 'none'",

@@ -98,13 +98,13 @@ def test_create_a_touchpoint_copy_its_snippet_and_preview_it(page, live_server, 
     page.get_by_role("link", name="New touchpoint").click()
 
     # A mistake first: the form comes back with what was typed.
-    page.get_by_label("Name").fill("invoice")
+    page.get_by_label("Name", exact=True).fill("invoice")
     page.get_by_label("Language").select_option("da")
     expect(page.get_by_label("Question")).to_have_attribute("placeholder", re.compile("^Hvor sandsynligt"))
     page.get_by_label("Target NPS").fill("200")
     page.get_by_role("button", name="Create touchpoint").click()
     expect(page.get_by_role("alert")).to_contain_text("The target NPS must be from -100 to 100")
-    expect(page.get_by_label("Name")).to_have_value("invoice")
+    expect(page.get_by_label("Name", exact=True)).to_have_value("invoice")
     expect(page.get_by_label("Target NPS")).to_have_attribute("aria-invalid", "true")
     assert storage.get_touchpoint_by_name(live_conn, "invoice") is None
 

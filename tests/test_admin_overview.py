@@ -53,13 +53,13 @@ def test_figures_match_hand_computed_ones(admin_client, seeded):
     assert (tp["nps"], tp["margin"], tp["n"]) == ("+29", "± 65", "7")
     assert (tp["promoters"], tp["passives"], tp["detractors"]) == ("57%", "14%", "29%")
     assert tp["target"].startswith("+40, gap") and tp["gap"] == "−11"
-    assert tp["change"].startswith("+54 against \u221225 in 2026-02-22 to 2026-02-28, within its margin")
+    assert tp["change"] == "+54 from \u221225, within chance (± 104)"
     assert tp["open"] == "2"  # the 3 and the 2; nobody has followed them up
     assert "Few answers:</strong> 7 of the 30 this figure needs" in html
     everything = card(html, "all")
     # All: 5 promoters, 3 passives, 2 detractors of 10 -> +30, margin 48.4.
     assert (everything["nps"], everything["margin"], everything["n"]) == ("+30", "± 48", "10")
-    assert everything["change"].startswith("+55 against \u221225")
+    assert everything["change"].startswith("+55 from \u221225")
     assert everything["open"] == "2"
     # A touchpoint's name is text, never markup.
     assert "support &lt;b&gt;" in html and "support <b>" not in html
@@ -77,7 +77,58 @@ def test_filters_apply_to_every_figure(admin_client, seeded):
     html = admin_client.get(f"/admin/?{WEEK}&touchpoint={support.id}").text
     assert 'id="all"' not in html and f'id="tp{checkout.id}"' not in html
     assert card(html, f"tp{support.id}")["nps"] == "+33"
-    assert card(html, f"tp{support.id}")["change"].startswith("— (no answers in 2026-02-22")
+    assert card(html, f"tp{support.id}")["change"] == "— (no answers then)"
+
+
+def summary_rows(html: str) -> list[list[str]]:
+    table = re.search(r'<table class="summary-table">.*?</table>', html, re.S).group(0)
+    return [
+        [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+        for row in re.findall(r"<tr data-touchpoint[^>]*>(.*?)</tr>", table, re.S)
+    ]
+
+
+def test_the_summary_has_the_overall_nps_and_a_row_per_touchpoint_furthest_below_target_first(
+    admin_client, conn, make_touchpoint, seeded
+):
+    checkout, support = seeded
+    make_touchpoint("invoice", target_nps=90)  # no answers: its gap is unknown, so it goes last
+    delivery = make_touchpoint("delivery", target_nps=0)
+    add(conn, delivery, [10, 10, 10, 10], "2026-03-03")  # +100, 100 above target
+    html = admin_client.get("/admin/?" + WEEK).text
+    assert re.search(r'data-figure="overall-nps">\+50<', html)  # 9 P, 3 Pa, 2 D of 14
+    names = [row[0] for row in summary_rows(html)]
+    # checkout -11 below its target, delivery +100 above; support has no target, invoice no answers.
+    assert names == ["checkout", "delivery", "support <b>".replace("<", "&lt;").replace(">", "&gt;"), "invoice"]
+    checkout_row = summary_rows(html)[0]
+    # name, NPS ± margin (once), answers, target, gap, change, to follow up
+    assert checkout_row == ["checkout", "+29 ± 65 few", "7", "+40", "−11", "+54", "2"]
+    assert summary_rows(html)[-1][1:3] == ["—", "0"]
+    # The counts say their period; the change its comparison.
+    assert "To follow up: detractors among this period's answers not yet followed up." in html
+    assert "Change: against 2026-02-22 to 2026-02-28" in html
+
+
+def test_a_change_larger_than_chance_is_marked(admin_client, conn, make_touchpoint):
+    tp = make_touchpoint("checkout")
+    add(conn, tp, [0] * 40, "2026-02-25")
+    add(conn, tp, [10] * 40, "2026-03-03")
+    html = admin_client.get("/admin/?" + WEEK).text
+    row = summary_rows(html)[0]
+    assert row[5] == "+200 ▲, larger than chance"
+    assert "beyond chance" in card(html, f"tp{tp.id}")["change"]
+
+
+def test_a_touchpoint_without_answers_says_how_to_get_the_first(admin_client, make_touchpoint):
+    tp = make_touchpoint("checkout")
+    html = admin_client.get("/admin/?period=all").text
+    figures = card(html, f"tp{tp.id}")
+    assert figures["empty"].startswith("No answers yet.")
+    assert f'href="/admin/touchpoints/{tp.id}"' in html
+    assert 'role="img"' not in html  # no empty charts
+    html = admin_client.get("/admin/?period=7d").text
+    assert card(html, f"tp{tp.id}")["empty"].startswith("No answers in this period.")
+    assert "look at all time" in html
 
 
 def test_breakdown_by_a_property(admin_client, seeded):
@@ -136,6 +187,9 @@ def test_the_page_is_accessible_and_script_free(admin_client, seeded):
     for control_id in ids:
         assert f'for="{control_id}"' in html, control_id
     assert html.count('role="img"') == 3 * 3  # bar, trend, distribution per card
+    # The filters behind "More filters" are closed until one of them is used.
+    assert '<details class="more-filters" open>' in html  # custom dates are one of them
+    assert '<details class="more-filters">' in admin_client.get("/admin/?period=30d").text
     assert '<meta name="viewport"' in html
 
 

@@ -64,6 +64,32 @@ def test_edit_a_touchpoint(admin_client, make_touchpoint, conn):
     assert "Saved." in admin_client.get(f"/admin/touchpoints/{tp.id}").text
 
 
+def test_the_survey_link_pages_sender(admin_client, make_touchpoint, conn):
+    tp = make_touchpoint("support")
+    typed = {
+        "sender_name": "  Fjordkaffe   ApS ",
+        "logo_url": "https://cdn.fjordkaffe.example/logo.png",
+        "brand_colour": "#064",
+        "coloured_scale": "on",
+    }
+    r = post(admin_client, f"/admin/touchpoints/{tp.id}", **typed)
+    assert r.status_code == 302
+    tp = storage.get_touchpoint(conn, tp.id)
+    assert (tp.sender_name, tp.logo_url, tp.brand_colour, tp.coloured_scale) == (
+        "Fjordkaffe ApS",
+        "https://cdn.fjordkaffe.example/logo.png",
+        "#006644",
+        1,
+    )
+    html = admin_client.get(f"/admin/touchpoints/{tp.id}").text
+    assert 'value="Fjordkaffe ApS"' in html
+    assert 'id="coloured_scale" name="coloured_scale" type="checkbox" value="on" checked' in html
+    # An unticked box turns the colours off; empty fields clear the rest.
+    post(admin_client, f"/admin/touchpoints/{tp.id}")
+    tp = storage.get_touchpoint(conn, tp.id)
+    assert (tp.sender_name, tp.logo_url, tp.brand_colour, tp.coloured_scale) == (None, None, None, 0)
+
+
 @pytest.mark.parametrize(
     "field, value, message",
     [
@@ -81,6 +107,10 @@ def test_edit_a_touchpoint(admin_client, make_touchpoint, conn):
         ("sample_percent", "", "is needed"),
         ("sample_percent", "nan", "must be a number"),
         ("repeat_days", "-1", "must be from 0 to 3650"),
+        ("sender_name", "s" * 81, "at most 80 characters"),
+        ("logo_url", "http://shop.example/logo.png", "must be a whole https:// address"),
+        ("brand_colour", "blue", "must be written as #rrggbb"),
+        ("brand_colour", "#ffcc00", "White text on #ffcc00 has a contrast of 1.5:1"),
     ],
 )
 def test_invalid_input_is_refused_and_kept(admin_client, make_touchpoint, conn, field, value, message):
@@ -153,13 +183,13 @@ def test_page_shows_snippet_and_email_block(admin_client, make_touchpoint, token
     assert snippet.startswith("<script async src=") and re.search(r"/anbefal(-[0-9a-f]+)?\.js", snippet)
     token = re.search(r'data-anbefal="([^"]+)"', snippet).group(1)
     assert tokens.read_embed_token(token) == tp.id
-    block = unescape(re.search(r'id="email-block"><code>(.*?)</code>', html, re.S).group(1))
+    block = unescape(re.search(r'id="email-block"[^>]*><code>(.*?)</code>', html, re.S).group(1))
     assert "{{ticket.id}}" in block and block.count("score=") == 11
     assert 'data-copy="snippet"' in html and 'data-copy="email-block"' in html
     assert "/admin/static/touchpoint.js" in html
 
     html = admin_client.get(f"/admin/touchpoints/{tp.id}?placeholder=%25TICKET%25").text
-    block = unescape(re.search(r'id="email-block"><code>(.*?)</code>', html, re.S).group(1))
+    block = unescape(re.search(r'id="email-block"[^>]*><code>(.*?)</code>', html, re.S).group(1))
     assert "ref=%TICKET%" in block
     html = admin_client.get(f"/admin/touchpoints/{tp.id}?placeholder=%22%3E").text
     assert "The block cannot be made" in html

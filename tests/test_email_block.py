@@ -10,8 +10,9 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from collector.cli import main
-from collector.links.email_block import COLOURS, email_block_html, email_block_text
+from collector.links.email_block import COLOURS, NEUTRAL, email_block_html, email_block_text
 from collector.links.making import LinkError
+from collector.links.sender import contrast
 
 BASE = "https://nps.example.com"
 
@@ -61,7 +62,7 @@ def check_links(urls: list[str], tokens, touchpoint_id: int, placeholder: str) -
 
 @pytest.mark.parametrize("placeholder", ["{{ticket.id}}", "{{ ticket.id }}", "#{ticket.number}", "%{ticket.number}"])
 def test_html_block_has_eleven_coloured_links_with_the_placeholder_verbatim(app, tokens, make_touchpoint, placeholder):
-    tp = make_touchpoint("support", language="da")
+    tp = make_touchpoint("support", language="da", coloured_scale=1)
     with app.test_request_context():
         block = email_block_html(tp, placeholder, BASE)
     links = links_of(block)
@@ -87,12 +88,21 @@ def test_the_blocks_colours_are_those_of_a_chosen_score_on_the_link_page():
         assert found, selector
         return dict(part.strip().split(": ") for part in found.group(1).split(";") if part.strip())
 
-    chosen = declarations(".score input:checked + .number")
     for category, (background, colour) in COLOURS.items():
-        own = {**chosen, **declarations(f".score.{category} input:checked + .number")}
+        own = declarations(f".coloured .score.{category} input:checked + .number")
         assert own["background"] == background, category
         short = own["color"]  # "#fff" stands for "#ffffff"
         assert (short if len(short) == 7 else "#" + "".join(c * 2 for c in short[1:])) == colour, category
+
+
+def test_html_block_is_neutral_unless_the_touchpoint_asks_for_colours(app, make_touchpoint):
+    """Like the widget's scale: one grey for every score, so no colour nudges the answer."""
+    tp = make_touchpoint("support")
+    with app.test_request_context():
+        block = email_block_html(tp, "{{ticket.id}}", BASE)
+    assert block.count(f'bgcolor="{NEUTRAL[0]}"') == 11
+    assert not any(background in block for background, _ in COLOURS.values())
+    assert contrast(*NEUTRAL) >= 4.5
 
 
 def test_html_block_escapes_the_touchpoints_own_question(app, make_touchpoint):

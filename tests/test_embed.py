@@ -125,8 +125,13 @@ def test_demo_page_embeds_the_snippet(demo_client):
 def test_demo_page_tries_another_language(demo_client):
     html = demo_client.get("/demo?lang=da").get_data(as_text=True)
     assert 'data-lang="da"' in html
-    assert 'href="?lang=da" aria-current="page"' in html
-    assert "data-lang" not in demo_client.get("/demo?lang=xx").get_data(as_text=True)
+    assert 'href="?lang=da" lang="da" hreflang="da" aria-current="page"' in html
+    # The shop around the widget speaks the survey's language too; its note on the demo stays English.
+    assert '<html lang="da">' in html and "<h1>Tak for din bestilling</h1>" in html
+    assert '<aside class="demo-note" aria-label="About this demo" lang="en">' in html
+    html = demo_client.get("/demo?lang=xx").get_data(as_text=True)
+    assert "data-lang" not in html
+    assert '<html lang="en">' in html and "<h1>Thank you for your order</h1>" in html
 
 
 def test_demo_page_is_off_by_default(client):

@@ -303,3 +303,58 @@ def test_link_answers_show_in_stats_and_export_beside_widget_answers(client, con
     stats = runner.invoke(main, ["stats", "--json"], catch_exceptions=False).output
     [row] = [r for r in json.loads(stats) if r["touchpoint"] == "support"]
     assert row["n"] == 2 and row["nps"] == 0
+
+
+# -- Who is asking: sender name, logo, brand colour, neutral or coloured scale --
+
+
+def test_the_page_names_its_sender_with_logo_and_brand_colour(client, conn, tokens, make_touchpoint):
+    tp = make_touchpoint(
+        "invoice",
+        sender_name="Fjordkaffe",
+        logo_url="https://cdn.fjordkaffe.example/logo.png",
+        brand_colour="#00704a",
+    )
+    link = "/s/" + tokens.make_link_token(tp.id, ref="T-7")
+    response = client.get(link + "?score=9")
+    page = response.get_data(as_text=True)
+    assert '<p class="sender-name">Fjordkaffe</p>' in page
+    assert '<img src="https://cdn.fjordkaffe.example/logo.png" alt="" height="40">' in page
+    # The logo's origin, and no other, may send an image; still nothing inline.
+    csp = response.headers["Content-Security-Policy"]
+    assert "img-src 'self' https://cdn.fjordkaffe.example;" in csp
+    assert_page_headers(response)
+    # The brand colour comes as a stylesheet of its own.
+    assert '<link rel="stylesheet" href="/s/brand-00704a.css">' in page
+    css = client.get("/s/brand-00704a.css")
+    assert css.status_code == 200 and css.mimetype == "text/css"
+    assert css.get_data(as_text=True) == ":root { --brand: #00704a; }\n"
+    # Only a colour the form would accept is served.
+    assert client.get("/s/brand-ffcc00.css").status_code == 404
+    assert client.get("/s/brand-00704A.css").status_code == 404
+    assert client.get("/s/brand-nonsense.css").status_code == 404
+
+
+def test_the_scale_is_neutral_unless_the_touchpoint_asks_for_colours(client, tokens, make_touchpoint):
+    neutral = make_touchpoint("neutral")
+    coloured = make_touchpoint("coloured", coloured_scale=1)
+    page = client.get("/s/" + tokens.make_link_token(neutral.id, ref="A")).get_data(as_text=True)
+    assert '<form class="survey" method="post"' in page
+    assert "<header" not in page and "--brand" not in page  # no sender set: no header, the default colour
+    page = client.get("/s/" + tokens.make_link_token(coloured.id, ref="A")).get_data(as_text=True)
+    assert '<form class="survey coloured" method="post"' in page
+    css = client.get("/s/page.css").get_data(as_text=True)
+    assert ".score.detractor .number" not in css.replace(".coloured .score.detractor .number", "")
+
+
+def test_the_thanks_fit_links_with_and_without_a_score(client, tokens, make_touchpoint):
+    tp = make_touchpoint("support")
+    link = "/s/" + tokens.make_link_token(tp.id, ref="T-9")
+    for query, scored, text in [
+        ("?score=4", "1", "Click another number in the e-mail"),
+        ("", "0", "Open the link from the e-mail again and send a new answer."),
+    ]:
+        page = client.get(link + query).get_data(as_text=True)
+        assert f'name="scored" value="{scored}"' in page
+        thanks = client.post(link, data={"score": "4", "form_token": form_token(page), "scored": scored})
+        assert text in thanks.get_data(as_text=True)

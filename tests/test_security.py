@@ -187,7 +187,8 @@ def test_error_pages_get_the_headers_too(client):
 def test_each_kind_of_answer_gets_its_headers_from_the_one_table(client, path, kind):
     r = client.get(path)
     for name, value in {**security.HEADERS["every"], **security.HEADERS[kind]}.items():
-        assert r.headers.get(name) == value, (path, name)
+        # A link page without a sender's logo fills {logo} with nothing.
+        assert r.headers.get(name) == value.replace("{logo}", ""), (path, name)
 
 
 def test_no_module_writes_a_safety_header_of_its_own():

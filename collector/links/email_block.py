@@ -14,14 +14,19 @@ from .. import i18n, nps, storage
 from .making import SCORES, placeholder_urls
 from .texts import link_texts_for
 
-# Background and text colour per category; each pair has a contrast of at
-# least 4.5:1, so the numbers stay readable. They are the colours of a chosen
-# score on the link page (assets/page.css); a test holds the two together.
+# Background and text colour per category, for a touchpoint that asks for a
+# coloured scale; each pair has a contrast of at least 4.5:1, so the numbers
+# stay readable. They are the colours of a chosen score on the link page
+# (assets/page.css); a test holds the two together.
 COLOURS = {
     nps.DETRACTOR: ("#c62828", "#ffffff"),
     nps.PASSIVE: ("#f9a825", "#1f2328"),
     nps.PROMOTER: ("#2e7d32", "#ffffff"),
 }
+# Otherwise the scale is neutral, as the widget's and the link page's are:
+# a colour per category could nudge the answer.
+NEUTRAL = ("#f5f6f8", "#1f2328")
+NEUTRAL_BORDER = "#8c959f"
 FONT = "Arial, Helvetica, sans-serif"
 
 
@@ -31,7 +36,8 @@ def _language(touchpoint: storage.Touchpoint) -> str:
 
 
 def email_block_html(touchpoint: storage.Touchpoint, placeholder: str, base_url: str) -> str:
-    """Return the HTML block: the question and the score links 0-10, coloured by category.
+    """Return the HTML block: the question and the score links 0-10, neutral
+    or, if the touchpoint asks for it, coloured by category.
 
     Raises making.LinkError for a placeholder that cannot stand in a link.
     """
@@ -39,13 +45,14 @@ def email_block_html(touchpoint: storage.Touchpoint, placeholder: str, base_url:
     texts = link_texts_for(touchpoint, _language(touchpoint))
     cells = []
     for score, url in zip(SCORES, urls, strict=True):
-        background, colour = COLOURS[nps.category(score)]
+        background, colour = COLOURS[nps.category(score)] if touchpoint.coloured_scale else NEUTRAL
+        border = "" if touchpoint.coloured_scale else f"border:1px solid {NEUTRAL_BORDER};"
         label = escape(texts["score_label"].format(n=score))
         # The placeholder holds no & " < >, so escaping the query's own & is all the href needs.
         href = url.replace("&", "&amp;")
         cells.append(
             f'<td width="26" align="center" bgcolor="{background}" style="background-color:{background};'
-            f'border-radius:4px;">'
+            f'{border}border-radius:4px;">'
             f'<a href="{href}" title="{label}" style="display:block;padding:9px 0;font-family:{FONT};'
             f"font-size:15px;font-weight:bold;line-height:18px;color:{colour};text-decoration:none;"
             f'">{score}</a></td>'

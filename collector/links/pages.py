@@ -14,13 +14,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, current_app, g, render_template, request, url_for
 from werkzeug.exceptions import TooManyRequests
 
 from .. import assets, bots, errors, i18n, nps, security, storage, validation
 from ..db import get_db, get_tokens
 from ..errors import ApiError
 from ..tokens import ExpiredToken, InvalidToken
+from . import sender
 from .making import PREFIX, SCORES, looks_like_placeholder
 from .texts import LINK_TEXTS, link_texts_for
 
@@ -34,7 +35,8 @@ _SCORE_TEXTS = {str(score): score for score in SCORES}
 
 @bp.after_request
 def _security_headers(response):
-    security.apply(response, "link")
+    logo = g.get("link_logo_origin")
+    security.apply(response, "link", logo=f" {logo}" if logo else "")
     if request.endpoint != "links.asset":
         response.headers["Cache-Control"] = "no-store"
     return response
@@ -167,6 +169,21 @@ def resolve(token: str) -> Survey:
     return Survey(token, touchpoint, ref, False, language)
 
 
+def _sender(touchpoint: storage.Touchpoint) -> storage.Touchpoint:
+    """The touchpoint whose sender name, logo and colours the page shows; its
+    logo's origin goes into the page's Content-Security-Policy."""
+    g.link_logo_origin = sender.logo_origin(touchpoint.logo_url)
+    return touchpoint
+
+
+def _opened_with_score() -> bool:
+    """Whether the page was opened from a link with a score (one of a mail's
+    eleven), told on by the form so the thanks can say so."""
+    if request.method == "POST":
+        return request.form.get("scored") == "1"
+    return parse_score(request.args.get("score")) is not None
+
+
 def parse_score(value: Any) -> int | None:
     return _SCORE_TEXTS.get(value) if isinstance(value, str) else None
 
@@ -188,6 +205,8 @@ def render_survey(survey: Survey, score: int | None, comment: str = "", error: s
             max_comment=validation.MAX_COMMENT,
             error=error,
             action=survey.action,
+            sender=_sender(survey.touchpoint),
+            scored=_opened_with_score(),
             form_token=get_tokens().make_link_form_token(survey.touchpoint.id, survey.ref),
             honeypot=HONEYPOT_FIELD,
         ),
@@ -252,9 +271,32 @@ def _thanks(survey: Survey, score_only: bool):
     if score_only:
         return "", 204
     texts = survey.texts()
+    # A page opened from one of the mail's score links may point back to the
+    # others; one opened from a link without a score has no numbers to click.
+    change = texts["change"] if _opened_with_score() else texts["change_unscored"]
     return render_template(
-        "links/message.html", language=survey.language, texts=texts, title=texts["thanks"], text=texts["change"]
+        "links/message.html",
+        language=survey.language,
+        texts=texts,
+        title=texts["thanks"],
+        text=change,
+        sender=_sender(survey.touchpoint),
     )
+
+
+@bp.get("/brand-<colour>.css")
+def brand(colour: str):
+    """The sender's brand colour as a stylesheet of one custom property: the
+    page's policy allows no inline style."""
+    try:
+        parsed = sender.parse_brand_colour("#" + colour)
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed != "#" + colour:
+        return "", 404
+    response = current_app.response_class(f":root {{ --brand: {parsed}; }}\n", mimetype="text/css")
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 @bp.get("/page.js", defaults={"name": "page.js"})

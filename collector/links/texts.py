@@ -23,7 +23,10 @@ LINK_TEXTS: dict[str, dict[str, str]] = {
             "Please send it again in {seconds} seconds."
         ),
         "saved": "Your answer has been saved.",
+        # "change" thanks a person who came from one of a mail's score links;
+        # "change_unscored" one who came from a link without a score.
         "change": "Changed your mind? Click another number in the e-mail, or open the link again.",
+        "change_unscored": "Changed your mind? Open the link from the e-mail again and send a new answer.",
         "invalid_title": "This survey link does not work",
         "invalid_text": "It may have been cut short or changed on the way. Please open the link from the e-mail again.",
         "expired_title": "This survey has closed",
@@ -59,6 +62,7 @@ LINK_TEXTS: dict[str, dict[str, str]] = {
         ),
         "saved": "Dit svar er gemt.",
         "change": "Har du skiftet mening? Klik på et andet tal i mailen, eller åbn linket igen.",
+        "change_unscored": "Har du skiftet mening? Åbn linket fra mailen igen, og send et nyt svar.",
         "invalid_title": "Dette link til undersøgelsen virker ikke",
         "invalid_text": "Det er måske blevet afkortet eller ændret undervejs. Åbn venligst linket fra mailen igen.",
         "expired_title": "Undersøgelsen er lukket",
@@ -93,6 +97,7 @@ LINK_TEXTS: dict[str, dict[str, str]] = {
         ),
         "saved": "Svaret ditt er lagret.",
         "change": "Ombestemt deg? Klikk på et annet tall i e-posten, eller åpne lenken på nytt.",
+        "change_unscored": "Ombestemt deg? Åpne lenken fra e-posten på nytt og send et nytt svar.",
         "invalid_title": "Denne lenken til undersøkelsen virker ikke",
         "invalid_text": "Den kan ha blitt forkortet eller endret underveis. Åpne lenken fra e-posten på nytt.",
         "expired_title": "Undersøkelsen er avsluttet",
@@ -127,6 +132,7 @@ LINK_TEXTS: dict[str, dict[str, str]] = {
         ),
         "saved": "Ditt svar har sparats.",
         "change": "Ändrat dig? Klicka på en annan siffra i mejlet eller öppna länken igen.",
+        "change_unscored": "Ändrat dig? Öppna länken i mejlet igen och skicka ett nytt svar.",
         "invalid_title": "Den här länken till enkäten fungerar inte",
         "invalid_text": "Den kan ha kortats eller ändrats på vägen. Öppna länken från mejlet igen.",
         "expired_title": "Enkäten är stängd",
@@ -161,6 +167,9 @@ LINK_TEXTS: dict[str, dict[str, str]] = {
         ),
         "saved": "Ihre Antwort wurde gespeichert.",
         "change": "Anders entschieden? Klicken Sie auf eine andere Zahl in der E-Mail oder öffnen Sie den Link erneut.",
+        "change_unscored": (
+            "Anders entschieden? Öffnen Sie den Link aus der E-Mail erneut und senden Sie eine neue Antwort."
+        ),
         "invalid_title": "Dieser Umfrage-Link funktioniert nicht",
         "invalid_text": (
             "Er wurde unterwegs vielleicht gekürzt oder verändert. Bitte öffnen Sie den Link aus der E-Mail erneut."

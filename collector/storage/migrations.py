@@ -269,3 +269,14 @@ def comment_terms(db: sqlite_utils.Database) -> None:
     # on standard error saying how far it is.
     themes.create(db.conn)
     themes.rebuild(db.conn, themes.print_progress)
+
+
+@migration("010_touchpoint_sender")
+def touchpoint_sender(db: sqlite_utils.Database) -> None:
+    # Who is asking, on the survey link page (collector.links.sender): a
+    # name, a logo and a brand colour, and a scale coloured by category only
+    # when the touchpoint asks for it.
+    db.execute("ALTER TABLE touchpoints ADD COLUMN sender_name TEXT")
+    db.execute("ALTER TABLE touchpoints ADD COLUMN logo_url TEXT")
+    db.execute("ALTER TABLE touchpoints ADD COLUMN brand_colour TEXT")
+    db.execute("ALTER TABLE touchpoints ADD COLUMN coloured_scale INTEGER NOT NULL DEFAULT 0")

@@ -19,6 +19,11 @@ TOUCHPOINT_FIELDS = (
     "followup_detractor",
     "followup_passive",
     "followup_promoter",
+    # Who is asking, on the survey link page: collector.links.sender.
+    "sender_name",
+    "logo_url",
+    "brand_colour",
+    "coloured_scale",
 )
 
 
@@ -38,6 +43,10 @@ class Touchpoint:
     created_at: str
     owner_user_id: int | None = None  # who follows its detractors up
     followup_hours: int = 48  # a detractor is due this long after the answer
+    sender_name: str | None = None
+    logo_url: str | None = None
+    brand_colour: str | None = None
+    coloured_scale: int = 0
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Touchpoint:
