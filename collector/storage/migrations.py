@@ -254,3 +254,16 @@ def read_api_updated_indexes(db: sqlite_utils.Database) -> None:
 def webhooks(db: sqlite_utils.Database) -> None:
     # Endpoints, the outbox and the triggers that fill it: see webhook_schema.
     webhook_schema.create(db)
+
+
+@migration("011_touchpoint_look")
+def touchpoint_look(db: sqlite_utils.Database) -> None:
+    # Where the widget shows and how it looks (collector.look); NULL: the widget's own.
+    for column, kind in (
+        ("widget_position", "TEXT"),
+        ("accent_colour", "TEXT"),
+        ("text_colour", "TEXT"),
+        ("font_family", "TEXT"),
+        ("corner_radius", "INTEGER"),
+    ):
+        db.execute(f"ALTER TABLE touchpoints ADD COLUMN {column} {kind}")

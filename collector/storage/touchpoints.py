@@ -19,6 +19,12 @@ TOUCHPOINT_FIELDS = (
     "followup_detractor",
     "followup_passive",
     "followup_promoter",
+    # Where the widget shows and how it looks (collector.look).
+    "widget_position",
+    "accent_colour",
+    "text_colour",
+    "font_family",
+    "corner_radius",
 )
 
 
@@ -36,6 +42,11 @@ class Touchpoint:
     followup_passive: str | None
     followup_promoter: str | None
     created_at: str
+    widget_position: str | None = None
+    accent_colour: str | None = None
+    text_colour: str | None = None
+    font_family: str | None = None
+    corner_radius: int | None = None
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Touchpoint:
