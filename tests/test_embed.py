@@ -110,6 +110,15 @@ def test_cli_snippet_uses_public_url_and_version(runner, make_touchpoint, app):
     assert f'src="https://nps.example/anbefal-{widget_asset().version}.js"' in r.output
 
 
+def test_cli_snippet_with_position_and_triggers(runner, make_touchpoint):
+    make_touchpoint("checkout")
+    args = ["touchpoint", "snippet", "checkout", "--position", "center", "--scroll", "50", "--exit"]
+    r = runner.invoke(main, args, catch_exceptions=False)
+    assert r.output.rstrip().endswith(' data-position="center" data-scroll="50" data-exit=""></script>')
+    r = runner.invoke(main, ["touchpoint", "snippet", "checkout", "--position", "top"])
+    assert r.exit_code == 2 and "bottom-right" in r.output
+
+
 # --------------------------------------------------------------------------
 # The demo shop page
 # --------------------------------------------------------------------------
