@@ -16,6 +16,7 @@ from collector.snippet import public_url, snippet_html
 from .auth import login_required
 from .blueprint import bp
 from .touchpoint_form import TouchpointForm, language_defaults
+from .touchpoint_look import look_panel
 
 
 @bp.get("/touchpoints")
@@ -109,6 +110,7 @@ def _form_page(form: TouchpointForm, tp: storage.Touchpoint | None, status: int 
             default_placeholder=DEFAULT_PLACEHOLDER,
             preview_lang=request.args.get("lang") if request.args.get("lang") in i18n.LANGUAGES else "",
         )
+        context.update(look_panel(tp))
     return render_template("admin/touchpoint.html", **context), status
 
 

@@ -2,7 +2,7 @@
 
 - ingest: Anbefal's POST /api/v1/responses against a bare Flask app, both
   under gunicorn with the shipped settings, driven by wrk (bench/ingest.py);
-- widget: the size of the widget script, plain and gzipped;
+- widget: the size of the widget script as served: its source, minified, gzipped and brotli;
 - admin: the figures of bench/admin.py, when it is there: its `run()` returns
   rows of (what, value[, details]) or a dict; without run(), what
   `python -m bench.admin` prints is shown line by line.
@@ -53,7 +53,12 @@ def widget_rows() -> list[list[str]]:
     from collector.embed import widget_asset
 
     asset = widget_asset()
-    return [["widget", "anbefal.js", f"{len(asset.body)} B", f"{len(asset.gzipped)} B gzipped (level 9)"]]
+    return [
+        ["widget", "anbefal.js source", f"{len(asset.source)} B", "widget/anbefal.js, readable"],
+        ["widget", "anbefal.js plain", f"{len(asset.body)} B", "minified, as sent without compression"],
+        ["widget", "anbefal.js gzip", f"{len(asset.gzipped)} B", "as sent to a browser that accepts gzip (zopfli)"],
+        ["widget", "anbefal.js brotli", f"{len(asset.brotli)} B", "as sent to a browser that accepts br"],
+    ]
 
 
 def admin_rows() -> list[list[str]]:

@@ -12,7 +12,7 @@ from typing import Any
 from flask import Blueprint, current_app, g, request
 from flask_cors import CORS
 
-from . import bots, i18n, storage, timestamps, validation, visitors
+from . import bots, i18n, look, storage, timestamps, validation, visitors
 from .db import get_db, get_tokens
 from .errors import ApiError
 from .tokens import ExpiredToken, InvalidToken
@@ -88,6 +88,8 @@ def widget_config():
         "repeat_days": touchpoint.repeat_days,
         "sample_rate": touchpoint.sample_rate,
         "texts": i18n.texts_for(touchpoint, language),
+        "position": touchpoint.widget_position,
+        "look": look.widget_look(touchpoint),
     }
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, render_template, request
 
 from . import demo_page, i18n, security, storage
-from .assets import widget_asset
+from .assets import ENCODINGS, widget_asset
 from .db import get_db, get_tokens
 from .errors import error_response
 from .snippet import snippet_html
@@ -58,16 +58,21 @@ def versioned_widget_script(version: str):
 
 def _serve_widget(cache_control: str):
     asset = widget_asset()
-    gzip_ok = "gzip" in request.headers.get("Accept-Encoding", "")
-    body = asset.gzipped if gzip_ok else asset.body
-    response = current_app.response_class(body, mimetype="text/javascript")
-    response.set_etag(asset.etag)
+    encoding = _encoding()
+    response = current_app.response_class(asset.encoded(encoding), mimetype="text/javascript")
+    response.set_etag(asset.etag_for(encoding))
     response.headers["Cache-Control"] = cache_control
     response.headers["Vary"] = "Accept-Encoding"
     security.apply(response, "public")
-    if gzip_ok:
-        response.headers["Content-Encoding"] = "gzip"
+    if encoding:
+        response.headers["Content-Encoding"] = encoding
     return response.make_conditional(request)
+
+
+def _encoding() -> str:
+    """The smallest encoding the browser accepts (brotli, then gzip), or "" for the plain file."""
+    accepted = request.accept_encodings
+    return next((name for name in ENCODINGS if name and accepted[name] > 0), "")
 
 
 @bp.get("/healthz")

@@ -103,12 +103,89 @@ TEXTS: dict[str, dict[str, Any]] = {
         "thanks": "Vielen Dank für Ihre Antwort!",
         "error": "Ihre Antwort konnte nicht gesendet werden. Bitte versuchen Sie es erneut.",
     },
+    "fi": {
+        "name": "Suomi",
+        "question": "Kuinka todennäköisesti suosittelisit meitä ystävällesi, kollegallesi tai perheenjäsenellesi?",
+        "not_likely": "Erittäin epätodennäköisesti",
+        "very_likely": "Erittäin todennäköisesti",
+        "score_label": "{n}/10",
+        "followup": {
+            "detractor": "Olemme pahoillamme. Mikä meni pieleen?",
+            "passive": "Mitä meidän olisi pitänyt tehdä, jotta olisit antanut meille 9 tai 10?",
+            "promoter": "Kiitos! Missä onnistuimme parhaiten?",
+        },
+        "comment_hint": "Vapaaehtoinen. Älä kirjoita henkilötietoja.",
+        "send": "Lähetä",
+        "skip": "Ohita",
+        "close": "Sulje kysely",
+        "thanks": "Kiitos vastauksestasi!",
+        "error": "Vastaustasi ei voitu lähettää. Yritä uudelleen.",
+    },
+    "nl": {
+        "name": "Nederlands",
+        "question": "Hoe waarschijnlijk is het dat u ons zou aanbevelen aan een vriend, collega of familielid?",
+        "not_likely": "Helemaal niet waarschijnlijk",
+        "very_likely": "Zeer waarschijnlijk",
+        "score_label": "{n} van 10",
+        "followup": {
+            "detractor": "Dat spijt ons. Wat ging er mis?",
+            "passive": "Wat hadden we moeten doen om van u een 9 of 10 te krijgen?",
+            "promoter": "Dank u wel! Wat deden we het best?",
+        },
+        "comment_hint": "Optioneel. Vermeld liever geen persoonsgegevens.",
+        "send": "Versturen",
+        "skip": "Overslaan",
+        "close": "Enquête sluiten",
+        "thanks": "Bedankt voor uw antwoord!",
+        "error": "Uw antwoord kon niet worden verstuurd. Probeer het opnieuw.",
+    },
+    # French puts a no-break space before ? and !.
+    "fr": {
+        "name": "Français",
+        "question": (
+            "Quelle est la probabilité que vous nous recommandiez à un ami, un collègue "
+            "ou un membre de votre famille\u00a0?"
+        ),
+        "not_likely": "Pas du tout probable",
+        "very_likely": "Extrêmement probable",
+        "score_label": "{n} sur 10",
+        "followup": {
+            "detractor": "Nous en sommes désolés. Qu’est-ce qui n’a pas été\u00a0?",
+            "passive": "Qu’aurions-nous dû faire pour que vous nous donniez 9 ou 10\u00a0?",
+            "promoter": "Merci\u00a0! Qu’avons-nous le mieux réussi\u00a0?",
+        },
+        "comment_hint": "Facultatif. Merci de ne pas indiquer de données personnelles.",
+        "send": "Envoyer",
+        "skip": "Passer",
+        "close": "Fermer l’enquête",
+        "thanks": "Merci pour votre réponse\u00a0!",
+        "error": "Votre réponse n’a pas pu être envoyée. Veuillez réessayer.",
+    },
+    "es": {
+        "name": "Español",
+        "question": "¿Qué probabilidad hay de que nos recomiende a un amigo, colega o familiar?",
+        "not_likely": "Nada probable",
+        "very_likely": "Muy probable",
+        "score_label": "{n} de 10",
+        "followup": {
+            "detractor": "Lamentamos oír eso. ¿Qué salió mal?",
+            "passive": "¿Qué tendríamos que haber hecho para que nos diera un 9 o un 10?",
+            "promoter": "¡Gracias! ¿Qué hicimos mejor?",
+        },
+        "comment_hint": "Opcional. Por favor, no incluya datos personales.",
+        "send": "Enviar",
+        "skip": "Omitir",
+        "close": "Cerrar la encuesta",
+        "thanks": "¡Gracias por su respuesta!",
+        "error": "No se pudo enviar su respuesta. Inténtelo de nuevo.",
+    },
 }
 
 LANGUAGES = tuple(TEXTS)
 
 # Tags that mean one of our languages under another name.
 ALIASES = {"no": "nb", "nn": "nb", "nob": "nb", "dan": "da", "swe": "sv", "deu": "de", "ger": "de"}
+ALIASES |= {"fin": "fi", "nld": "nl", "dut": "nl", "fra": "fr", "fre": "fr", "spa": "es"}
 
 
 def normalise(tag: str | None) -> str | None:

@@ -97,7 +97,7 @@ def test_the_survey_link_pages_sender(admin_client, make_touchpoint, conn):
         ("name", "x" * 101, "at most 100 characters"),
         ("question", "q" * 301, "At most 300 characters"),
         ("followup_promoter", "p" * 301, "At most 300 characters"),
-        ("language", "fr", "Choose one of the languages"),
+        ("language", "pt", "Choose one of the languages"),
         ("origins", "https://ok.example\nshop.example", "is not an origin"),
         ("origins", "https://shop.example/checkout", "an origin has no path"),
         ("target_nps", "101", "must be from -100 to 100"),

@@ -212,7 +212,7 @@ def test_widget_config_in_the_touchpoints_language(client, tokens, make_touchpoi
     [
         (None, None, "nb-NO", "nb"),
         (None, None, "no", "nb"),
-        (None, None, "fr", "en"),
+        (None, None, "pt", "en"),
         ("sv", None, "de", "sv"),
         ("sv", "de", "da", "de"),
         (None, "xx", "sv-FI", "sv"),

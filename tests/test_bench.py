@@ -71,3 +71,13 @@ def test_table_shows_ratios_and_verdicts():
     assert "met: p99 < 50 ms at 16 conns" in verdicts
     assert "MISSED: bare flask stored fewer rows than it acknowledged" in verdicts
     assert all(line.startswith("| ") for line in table.splitlines() if not line.startswith("|-"))
+
+
+def test_the_widget_rows_report_the_bytes_the_server_sends(client):
+    rows = {row[1]: row[2] for row in bench_main.widget_rows()}
+    plain = client.get("/anbefal.js", headers={"Accept-Encoding": "identity"}).data
+    gzipped = client.get("/anbefal.js", headers={"Accept-Encoding": "gzip"}).data
+    brotli = client.get("/anbefal.js", headers={"Accept-Encoding": "br"}).data
+    assert rows["anbefal.js plain"] == f"{len(plain)} B"
+    assert rows["anbefal.js gzip"] == f"{len(gzipped)} B"
+    assert rows["anbefal.js brotli"] == f"{len(brotli)} B"

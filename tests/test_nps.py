@@ -107,12 +107,12 @@ def test_as_dict_is_json_friendly():
 
 
 def test_the_widget_shows_the_same_scale():
-    assert re.findall(r"Array\.from\(\{ length: (\d+) \}", widget_asset().body.decode()) == [str(len(nps.SCORES))]
+    assert re.findall(r"Array\.from\(\{ length: (\d+) \}", widget_asset().source.decode()) == [str(len(nps.SCORES))]
 
 
 def test_the_widget_asks_the_follow_up_of_the_same_category():
     found = re.findall(
-        r'score > (\d+) \? "promoter" : score > (\d+) \? "passive" : "detractor"', widget_asset().body.decode()
+        r'score > (\d+) \? "promoter" : score > (\d+) \? "passive" : "detractor"', widget_asset().source.decode()
     )
     assert len(found) == 1, "the widget's choice of follow-up question has changed: update this test"
     above_passive, above_detractor = map(int, found[0])

@@ -13,6 +13,7 @@ import pytest
 
 from admin.touchpoint_form import FIELDS as TOUCHPOINT_FIELDS
 from collector import params, storage
+from collector.look import LOOK_COLUMNS
 from collector.params import MAX_INTEGER, whole_number
 
 # --------------------------------------------------------------------------
@@ -162,7 +163,7 @@ QUERY = [
     "mine",
     "overdue",
 ]
-FORM = ["email", "password", "next", "status", "note", "then", *TOUCHPOINT_FIELDS, "url", "resume"]
+FORM = ["email", "password", "next", "status", "note", "then", *TOUCHPOINT_FIELDS, "url", "resume", *LOOK_COLUMNS]
 FORM += ["alerts", "digest", "language", "assignee", "touchpoints", "owner", "followup_hours"]
 TABLES = ["touchpoints", "responses", "users", "api_keys"]
 

@@ -152,7 +152,7 @@ def test_bad_patches_change_nothing(client, conn, token, patch, status, code):
 # -- the same limits in openapi.json, the widget and the admin ------------------
 
 SCHEMAS = openapi.spec()["components"]["schemas"]
-WIDGET = widget_asset().body.decode()
+WIDGET = widget_asset().source.decode()
 
 
 def widget_number(pattern: str) -> int:

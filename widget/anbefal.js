@@ -1,7 +1,9 @@
-/*! Anbefal NPS survey widget | MIT licence | no cookies, no dependencies */
+/*! Anbefal NPS widget | MIT */
 // Plain ES2017 in one function: nothing to build, nothing leaks into the host
 // page but the one global `anbefal`. Every entry point is wrapped in `safe`, so
 // whatever goes wrong here never throws into the page that embeds it.
+// The collector sends it minified (collector/assets.py): this file is the
+// readable source, and the only one.
 (() => {
   "use strict";
   const w = window;
@@ -42,59 +44,64 @@
     return el;
   };
 
+  // The host element makes no box of its own (display: contents), so nothing
+  // the page says about it matters; the panel inside is placed here.
+  // The shop's look: --anbefal-* properties, from the touchpoint's settings
+  // (set on the panel by look()) or else from the shop's own page (custom
+  // properties inherit into the shadow root, past `all: initial`), else ours.
   const CSS = `
-:host{all:initial!important;display:block!important;position:fixed!important;z-index:2147483000!important;
-right:16px!important;bottom:16px!important;left:auto!important;top:auto!important;width:400px!important;
-max-width:calc(100vw - 32px)!important;margin:0!important;padding:0!important;border:0!important;
-transform:none!important;visibility:visible!important;opacity:1!important}
-:host([data-inline]){position:relative!important;right:auto!important;bottom:auto!important;max-width:100%!important}
+:host{all:initial!important;display:contents!important}
 *{box-sizing:border-box}
 [hidden]{display:none!important}
-.p{position:relative;margin:0;padding:16px;border:1px solid #cfd4dc;border-radius:12px;background:#fff;color:#1b2230;
-font:15px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;text-align:left;
-box-shadow:0 10px 32px rgba(16,24,40,.18)}
+.p{--a:var(--anbefal-accent,#1d56b8);--t:var(--anbefal-text,#1b2230);
+--r:var(--anbefal-radius,12px);padding:16px;border:1px solid #cfd4dc;border-radius:var(--r);
+background:#fff;color:var(--t);text-align:left;box-shadow:0 10px 32px rgba(16,24,40,.18);
+font:15px/1.4 var(--anbefal-font,system-ui,sans-serif)}
+div.p{position:fixed;z-index:2147483000;right:16px;bottom:16px;width:400px;max-width:calc(100vw - 32px);margin:0}
+:host([data-inline]) .p{position:relative;right:auto;left:auto;bottom:auto;max-width:100%}
+dialog.p{width:400px}
+::backdrop{background:rgba(16,24,40,.5)}
 fieldset{min-width:0;margin:0;padding:0;border:0}
 legend,label.f{display:block;margin:0 0 12px;padding:0 36px 0 0;font-size:16px;font-weight:600;color:inherit}
 label.f{padding:0;margin:14px 0 6px;font-size:15px}
 .s{display:grid;grid-template-columns:repeat(11,minmax(0,1fr));gap:4px;margin:0;padding:0}
 .s label{position:relative;display:block;margin:0}
 .s input{position:absolute;top:0;left:0;width:100%;height:100%;margin:0;opacity:0;cursor:pointer}
-.s span{display:flex;align-items:center;justify-content:center;height:40px;border:1px solid #aab2bf;border-radius:6px;
-background:#f5f6f8;font-size:15px;font-weight:600;color:#1b2230}
-.s input:hover+span{border-color:#1d56b8;background:#e9f0fb}
-.s input:checked+span{border-color:#1d56b8;background:#1d56b8;color:#fff}
-.s input:focus-visible+span,button:focus-visible,textarea:focus-visible{outline:3px solid #1d56b8;outline-offset:2px}
+.s span,textarea,.b,.x{border-radius:calc(var(--r)/2)}
+.s span{display:flex;align-items:center;justify-content:center;height:40px;border:1px solid #aab2bf;
+background:#f5f6f8;font-size:15px;font-weight:600}
+.s input:hover+span{border-color:var(--a);background:#eef0f3}
+.s input:checked+span{border-color:var(--a);background:var(--a);color:#fff}
+.s input:focus-visible+span,button:focus-visible,textarea:focus-visible{outline:3px solid var(--a);outline-offset:2px}
 .a{display:flex;justify-content:space-between;gap:12px;margin:6px 0 0;font-size:13px;color:#545d6e}
 .a span:last-child{text-align:right}
-textarea{display:block;width:100%;min-height:76px;margin:0;padding:8px 10px;border:1px solid #8d96a5;border-radius:6px;
-background:#fff;color:#1b2230;font:inherit;resize:vertical}
+textarea{display:block;width:100%;min-height:76px;margin:0;padding:8px 10px;border:1px solid #8d96a5;
+background:#fff;color:inherit;font:inherit;resize:vertical}
 p{margin:6px 0 0;font-size:13px;color:#545d6e}
 p.e{color:#b42318;font-weight:600}
 p.e:empty{display:none}
 .r{display:flex;justify-content:flex-end;gap:8px;margin:12px 0 0}
 button{font:inherit;cursor:pointer}
-.b{min-height:40px;padding:0 16px;border:1px solid #1d56b8;border-radius:6px;background:#1d56b8;color:#fff;
-font-weight:600}
-.b.k{background:#fff;color:#1d56b8}
-.x{position:absolute;top:8px;right:8px;width:32px;height:32px;padding:0;border:0;border-radius:6px;background:none;
+.b{min-height:40px;padding:0 16px;border:1px solid var(--a);background:var(--a);color:#fff;font-weight:600}
+.b.k{background:#fff;color:var(--a)}
+.x{position:absolute;top:8px;right:8px;width:32px;height:32px;padding:0;border:0;background:none;
 color:#545d6e;font-size:24px;line-height:1}
-.x:hover{background:#eef0f3;color:#1b2230}
-.t{margin:0;padding:4px 36px 4px 0;font-size:16px;font-weight:600;color:#1b2230;outline:0}
-@media(max-width:480px){:host{right:8px!important;left:8px!important;bottom:8px!important;width:auto!important;
-max-width:none!important}.p{padding:12px}.s{gap:3px}.s span{height:38px;font-size:14px}}
+.x:hover{background:#eef0f3;color:inherit}
+.t{margin:0;padding:4px 36px 4px 0;font-size:16px;font-weight:600;color:inherit;outline:0}
+@media(min-width:481px){:host([data-position=bottom-left]) div.p{right:auto;left:16px}}
+@media(max-width:480px){div.p{right:8px;left:8px;bottom:8px;width:auto;max-width:none}.p{padding:12px}
+.s{gap:3px}.s span{height:38px;font-size:14px}}
 @media(forced-colors:active){.s input:checked+span{forced-color-adjust:none;background:Highlight;color:HighlightText}}
-@media(prefers-reduced-motion:no-preference){.p{animation:i .2s ease-out}
-@keyframes i{from{opacity:0;transform:translateY(8px)}}}
 `;
 
   const start = () => {
     const script = d.currentScript;
     const data = script && script.dataset;
     const token = data && data.anbefal;
-    if (!token) return warn("no data-anbefal token on the script tag");
+    if (!token) return warn("no data-anbefal token");
 
     const prior = w[NAME];
-    if (prior && prior.loaded) return warn("the widget is on this page twice; the second copy does nothing");
+    if (prior && prior.loaded) return warn("loaded twice");
 
     // The API is where the script came from: https://nps.example/anbefal.js -> https://nps.example
     const base = script.src.split(/[?#]/)[0].replace(/\/[^/]*$/, "");
@@ -111,7 +118,7 @@ max-width:none!important}.p{padding:12px}.s{gap:3px}.s span{height:38px;font-siz
         properties = null;
       }
       if (!isMap(properties)) {
-        warn("data-properties is not a JSON object; sending no properties");
+        warn("data-properties is no JSON object");
         properties = {};
       }
     }
@@ -127,16 +134,17 @@ max-width:none!important}.p{padding:12px}.s{gap:3px}.s span{height:38px;font-siz
         if (count < 20 && /^[\w][\w.-]{0,39}$/.test(key) && value != null && typeof value !== "object") {
           kept[key] = String(value).slice(0, 200);
           count++;
-        } else warn("property " + key.slice(0, 40) + " left out: the collector takes 20 short strings at most");
+        } else warn("property " + key.slice(0, 40) + " left out");
       }
       return kept;
     };
 
     // localStorage "anbefal": {token: time until which the survey stays away}.
     // Preview mode neither reads nor writes it.
+    const stored = () => JSON.parse(w.localStorage.getItem(NAME) || "{}");
     const quietUntil = () => {
       try {
-        return (!preview && JSON.parse(w.localStorage.getItem(NAME) || "{}")[token]) || 0;
+        return (!preview && stored()[token]) || 0;
       } catch (e) {
         return 0;
       }
@@ -145,7 +153,7 @@ max-width:none!important}.p{padding:12px}.s{gap:3px}.s span{height:38px;font-siz
       if (preview) return;
       try {
         const now = Date.now();
-        const kept = JSON.parse(w.localStorage.getItem(NAME) || "{}");
+        const kept = stored();
         for (const key in kept) if (!(kept[key] > now)) delete kept[key];
         kept[token] = now + days * DAY;
         w.localStorage.setItem(NAME, JSON.stringify(kept));
@@ -228,6 +236,7 @@ max-width:none!important}.p{padding:12px}.s{gap:3px}.s span{height:38px;font-siz
 
     const render = (c, ref, props) => {
       const t = c.texts;
+      const inline = preview && script.isConnected && script.parentNode !== d.head;
       const host = h(NAME + "-survey");
       const root = host.attachShadow({ mode: "open" });
       try {
@@ -348,28 +357,79 @@ max-width:none!important}.p{padding:12px}.s{gap:3px}.s span{height:38px;font-siz
           h("button", { type: "submit", class: "b" }, t.send)
         )
       );
+      const position = data.position || c.position;
+      const modal = position === "center" && !inline;
       const panel = h(
-        "div",
+        modal ? "dialog" : "div",
         {
           class: "p",
           role: "dialog",
           "aria-labelledby": "q",
           lang: c.language,
-          onkeydown: (event) => event.key === "Escape" && close(),
+          onkeydown: (event) => event.key === "Escape" && (event.preventDefault(), close()),
         },
         h("button", { type: "button", class: "x", "aria-label": t.close, onclick: close }, "\u00d7"),
         scale,
         form,
         error
       );
+      look(panel, c.look);
       root.append(panel);
 
-      // The admin's preview shows it in place; on a shop it floats in a corner.
-      if (preview && script.isConnected && script.parentNode !== d.head) {
+      // The admin's preview shows it in place; on a shop it floats in a corner
+      // or asks in a modal dialog in the middle: the page behind it is inert,
+      // so Tab goes round the dialog (and the browser's own controls) only.
+      const open = () => {
+        d.body.append(host);
+        if (modal) panel.showModal();
+      };
+      if (inline) {
         host.setAttribute("data-inline", "");
         script.after(host);
-      } else if (d.body) d.body.append(host);
-      else d.addEventListener("DOMContentLoaded", safe(() => d.body.append(host)));
+      } else {
+        if (position) host.setAttribute("data-position", position);
+        if (d.body) open();
+        else d.addEventListener("DOMContentLoaded", safe(open));
+      }
+    };
+
+    // The touchpoint's colours, font and radius, as the CSS's --anbefal-* properties.
+    const look = (panel, values) => {
+      for (const key in values) if (values[key] != null) panel.style.setProperty("--anbefal-" + key, values[key]);
+    };
+
+    // When it shows by itself: after each trigger the tag sets, in turn.
+    // data-delay: that many seconds after the script ran.
+    const afterDelay = (go) => (delay > 0 ? setTimeout(safe(go), delay * 1000) : go());
+
+    // data-scroll: once that share of the page (in percent) has been in view;
+    // checked when the page is there, then at each scroll.
+    const afterScroll = (go) => {
+      const share = number(data.scroll);
+      if (!(share > 0)) return go();
+      const check = once(w, "scroll", () => (w.scrollY + w.innerHeight) * 100 >= share * d.documentElement.scrollHeight, go);
+      if (d.readyState === "loading") d.addEventListener("DOMContentLoaded", check);
+      else check();
+    };
+
+    // data-exit: when the pointer leaves the window through its top, on a
+    // device with a mouse; never on a touch screen, which has no such moment.
+    const onExit = (go) => {
+      if (!("exit" in data)) return go();
+      if (w.matchMedia("(hover:hover) and (pointer:fine)").matches)
+        once(d, "mouseout", (event) => !event.relatedTarget && event.clientY <= 0, go);
+    };
+
+    // Listen on target for type until an event passes test, then go (once).
+    const once = (target, type, test, go) => {
+      const listener = safe((event) => {
+        if (test(event)) {
+          target.removeEventListener(type, listener);
+          go();
+        }
+      });
+      target.addEventListener(type, listener);
+      return listener;
     };
 
     // The one global: replay what the page queued before the script arrived.
@@ -381,12 +441,9 @@ max-width:none!important}.p{padding:12px}.s{gap:3px}.s span{height:38px;font-siz
     if (prior === undefined || typeof prior === "function") {
       w[NAME] = anbefal;
       for (const args of (prior && prior.q) || []) anbefal(...args);
-    } else warn("window.anbefal is taken; the JavaScript API is not available");
+    } else warn("window.anbefal is taken");
 
-    if (!("manual" in data)) {
-      if (delay > 0) setTimeout(safe(show), delay * 1000);
-      else show();
-    }
+    if (!("manual" in data)) afterDelay(() => afterScroll(() => onExit(show)));
   };
 
   safe(start)();

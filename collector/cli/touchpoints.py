@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from .. import i18n, storage
+from .. import i18n, look, storage
 from ..db import get_db, get_tokens
 from ..origins import normalise_origin
 from ..snippet import public_url, snippet_html
@@ -86,6 +86,9 @@ def touchpoint_list() -> None:
 @click.option("--language", type=click.Choice(i18n.LANGUAGES), help="Override the touchpoint's language.")
 @click.option("--delay", type=click.IntRange(0, 3600), help="Seconds to wait before showing the survey.")
 @click.option("--sample", type=click.FloatRange(0, 1), help="Share of visitors to ask, 0 to 1.")
+@click.option("--position", type=click.Choice(look.POSITIONS), help="Where the survey shows.")
+@click.option("--scroll", type=click.IntRange(1, 100), help="Show it once this % of the page was seen.")
+@click.option("--exit", "exit_intent", is_flag=True, help="Show it when the mouse leaves the window (desktop only).")
 @with_appcontext
 def touchpoint_snippet(
     name: str,
@@ -94,6 +97,9 @@ def touchpoint_snippet(
     language: str | None,
     delay: int | None,
     sample: float | None,
+    position: str | None,
+    scroll: int | None,
+    exit_intent: bool,
 ) -> None:
     """Print exactly the HTML to paste into a page for touchpoint NAME."""
     tp = touchpoint_or_fail(name)
@@ -114,5 +120,8 @@ def touchpoint_snippet(
             lang=language,
             delay=None if delay is None else str(delay),
             sample=None if sample is None else f"{sample:g}",
+            position=position,
+            scroll=None if scroll is None else str(scroll),
+            exit="" if exit_intent else None,
         )
     )

@@ -194,6 +194,147 @@ LINK_TEXTS: dict[str, dict[str, str]] = {
         ),
         "honeypot": "Dieses Feld bitte leer lassen",
     },
+    "fi": {
+        "title": "Palautteesi",
+        "choose": "Napsauta parhaiten sopivaa numeroa:",
+        "reason": "Mikä on tärkein syy antamaasi arvosanaan?",
+        "choose_score": "Valitse numero väliltä 0–10.",
+        "form_expired": "Sivu on ollut auki pitkään. Tarkista vastauksesi ja lähetä se uudelleen.",
+        "form_invalid": "Vastaustasi ei voitu yhdistää tähän kyselyyn. Lähetä se uudelleen.",
+        "rate_limited": (
+            "Verkostasi tuli juuri liian monta vastausta, joten tätä ei tallennettu. "
+            "Lähetä se uudelleen {seconds} sekunnin kuluttua."
+        ),
+        "saved": "Vastauksesi on tallennettu.",
+        "change": "Muutitko mielesi? Napsauta toista numeroa sähköpostissa tai avaa linkki uudelleen.",
+        "invalid_title": "Tämä kyselylinkki ei toimi",
+        "invalid_text": "Se on ehkä katkennut tai muuttunut matkalla. Avaa linkki sähköpostista uudelleen.",
+        "expired_title": "Tämä kysely on päättynyt",
+        "expired_text": "Kiitos, että halusit vastata. Tämä linkki ei enää ota vastaan vastauksia.",
+        "gone_title": "Tätä kyselyä ei ole enää",
+        "gone_text": "Se on poistettu. Kiitos, että halusit vastata.",
+        "no_ref_title": "Tämä kyselylinkki on puutteellinen",
+        "no_ref_text": (
+            "Linkistä ei näy, mihin asiaan se liittyy, joten vastaustasi ei voitu kirjata. Mitään ei tallennettu."
+        ),
+        "placeholder_title": "Tätä kyselylinkkiä ei täytetty",
+        "placeholder_text": (
+            "Sähköpostijärjestelmä ei korvannut kohtaa {placeholder} asian numerolla, joten vastaustasi ei voitu "
+            "kirjata. Mitään ei tallennettu."
+        ),
+        "storage_fault": (
+            "Vastaustasi ei voitu tallentaa juuri nyt palvelimemme vian vuoksi. "
+            "Lähetä se uudelleen minuutin kuluttua; kirjoittamasi teksti on yhä tallella tässä."
+        ),
+        "honeypot": "Jätä tämä kenttä tyhjäksi",
+    },
+    "nl": {
+        "title": "Uw mening",
+        "choose": "Klik op het cijfer dat het best past:",
+        "reason": "Wat is de belangrijkste reden voor uw score?",
+        "choose_score": "Kies een cijfer van 0 tot en met 10.",
+        "form_expired": "Deze pagina stond lang open. Controleer uw antwoord en verstuur het opnieuw.",
+        "form_invalid": "Uw antwoord kon niet aan deze enquête worden gekoppeld. Verstuur het opnieuw.",
+        "rate_limited": (
+            "Er kwamen zojuist te veel antwoorden van uw netwerk, daarom is dit niet opgeslagen. "
+            "Verstuur het over {seconds} seconden opnieuw."
+        ),
+        "saved": "Uw antwoord is opgeslagen.",
+        "change": "Van gedachten veranderd? Klik op een ander cijfer in de e-mail of open de link opnieuw.",
+        "invalid_title": "Deze enquêtelink werkt niet",
+        "invalid_text": "Hij is onderweg misschien ingekort of veranderd. Open de link uit de e-mail opnieuw.",
+        "expired_title": "Deze enquête is gesloten",
+        "expired_text": "Bedankt dat u wilde antwoorden. Deze link neemt geen antwoorden meer aan.",
+        "gone_title": "Deze enquête bestaat niet meer",
+        "gone_text": "Ze is verwijderd. Bedankt dat u wilde antwoorden.",
+        "no_ref_title": "Deze enquêtelink is onvolledig",
+        "no_ref_text": (
+            "De link zegt niet bij welke zaak hij hoort, daarom kon uw antwoord niet worden vastgelegd. "
+            "Er is niets opgeslagen."
+        ),
+        "placeholder_title": "Deze enquêtelink is niet ingevuld",
+        "placeholder_text": (
+            "Het e-mailsysteem heeft {placeholder} niet door het zaaknummer vervangen, daarom kon uw antwoord niet "
+            "worden vastgelegd. Er is niets opgeslagen."
+        ),
+        "storage_fault": (
+            "Uw antwoord kon door een storing op onze server nu niet worden opgeslagen. "
+            "Verstuur het over een minuut opnieuw; wat u schreef, staat hier nog."
+        ),
+        "honeypot": "Laat dit veld leeg",
+    },
+    "fr": {
+        "title": "Votre avis",
+        "choose": "Cliquez sur le chiffre qui convient le mieux\u00a0:",
+        "reason": "Quelle est la principale raison de votre note\u00a0?",
+        "choose_score": "Veuillez choisir une note de 0 à 10.",
+        "form_expired": (
+            "Cette page est restée ouverte longtemps. Veuillez vérifier votre réponse et l’envoyer à nouveau."
+        ),
+        "form_invalid": "Votre réponse n’a pas pu être rattachée à cette enquête. Veuillez l’envoyer à nouveau.",
+        "rate_limited": (
+            "Trop de réponses sont venues de votre réseau à l’instant, celle-ci n’a donc pas été enregistrée. "
+            "Veuillez l’envoyer à nouveau dans {seconds} secondes."
+        ),
+        "saved": "Votre réponse a été enregistrée.",
+        "change": "Vous avez changé d’avis\u00a0? Cliquez sur un autre chiffre dans l’e-mail, ou rouvrez le lien.",
+        "invalid_title": "Ce lien d’enquête ne fonctionne pas",
+        "invalid_text": "Il a peut-être été tronqué ou modifié en chemin. Veuillez rouvrir le lien depuis l’e-mail.",
+        "expired_title": "Cette enquête est close",
+        "expired_text": "Merci d’avoir voulu répondre. Ce lien n’accepte plus de réponses.",
+        "gone_title": "Cette enquête n’existe plus",
+        "gone_text": "Elle a été supprimée. Merci d’avoir voulu répondre.",
+        "no_ref_title": "Ce lien d’enquête est incomplet",
+        "no_ref_text": (
+            "Le lien n’indique pas à quel dossier il se rapporte, votre réponse n’a donc pas pu être enregistrée. "
+            "Rien n’a été enregistré."
+        ),
+        "placeholder_title": "Ce lien d’enquête n’a pas été complété",
+        "placeholder_text": (
+            "Le système de messagerie n’a pas remplacé {placeholder} par le numéro de dossier, votre réponse n’a donc "
+            "pas pu être prise en compte. Rien n’a été enregistré."
+        ),
+        "storage_fault": (
+            "Votre réponse n’a pas pu être enregistrée pour le moment à cause d’une panne sur notre serveur. "
+            "Veuillez l’envoyer à nouveau dans une minute\u00a0; ce que vous avez écrit est toujours là."
+        ),
+        "honeypot": "Laissez ce champ vide",
+    },
+    "es": {
+        "title": "Su opinión",
+        "choose": "Haga clic en el número que mejor encaje:",
+        "reason": "¿Cuál es el motivo principal de su puntuación?",
+        "choose_score": "Elija un número del 0 al 10.",
+        "form_expired": "Esta página ha estado abierta mucho tiempo. Revise su respuesta y envíela de nuevo.",
+        "form_invalid": "No se pudo asociar su respuesta a esta encuesta. Envíela de nuevo.",
+        "rate_limited": (
+            "Acaban de llegar demasiadas respuestas desde su red, así que esta no se ha guardado. "
+            "Envíela de nuevo dentro de {seconds} segundos."
+        ),
+        "saved": "Su respuesta se ha guardado.",
+        "change": "¿Ha cambiado de opinión? Haga clic en otro número del correo o abra el enlace de nuevo.",
+        "invalid_title": "Este enlace de la encuesta no funciona",
+        "invalid_text": "Puede que se haya cortado o modificado por el camino. Abra de nuevo el enlace del correo.",
+        "expired_title": "Esta encuesta está cerrada",
+        "expired_text": "Gracias por querer responder. Este enlace ya no admite respuestas.",
+        "gone_title": "Esta encuesta ya no existe",
+        "gone_text": "Se ha eliminado. Gracias por querer responder.",
+        "no_ref_title": "Este enlace de la encuesta está incompleto",
+        "no_ref_text": (
+            "El enlace no indica a qué caso pertenece, así que no se pudo registrar su respuesta. "
+            "No se ha guardado nada."
+        ),
+        "placeholder_title": "Este enlace de la encuesta no se rellenó",
+        "placeholder_text": (
+            "El sistema de correo no sustituyó {placeholder} por el número de caso, así que no se pudo registrar su "
+            "respuesta. No se ha guardado nada."
+        ),
+        "storage_fault": (
+            "No se pudo guardar su respuesta en este momento por un fallo en nuestro servidor. "
+            "Envíela de nuevo dentro de un minuto; lo que escribió sigue aquí."
+        ),
+        "honeypot": "Deje este campo vacío",
+    },
 }
 
 assert set(LINK_TEXTS) == set(i18n.LANGUAGES)

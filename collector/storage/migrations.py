@@ -280,3 +280,16 @@ def touchpoint_sender(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE touchpoints ADD COLUMN logo_url TEXT")
     db.execute("ALTER TABLE touchpoints ADD COLUMN brand_colour TEXT")
     db.execute("ALTER TABLE touchpoints ADD COLUMN coloured_scale INTEGER NOT NULL DEFAULT 0")
+
+
+@migration("011_touchpoint_look")
+def touchpoint_look(db: sqlite_utils.Database) -> None:
+    # Where the widget shows and how it looks (collector.look); NULL: the widget's own.
+    for column, kind in (
+        ("widget_position", "TEXT"),
+        ("accent_colour", "TEXT"),
+        ("text_colour", "TEXT"),
+        ("font_family", "TEXT"),
+        ("corner_radius", "INTEGER"),
+    ):
+        db.execute(f"ALTER TABLE touchpoints ADD COLUMN {column} {kind}")

@@ -24,6 +24,12 @@ TOUCHPOINT_FIELDS = (
     "logo_url",
     "brand_colour",
     "coloured_scale",
+    # Where the widget shows and how it looks (collector.look).
+    "widget_position",
+    "accent_colour",
+    "text_colour",
+    "font_family",
+    "corner_radius",
 )
 
 
@@ -47,6 +53,11 @@ class Touchpoint:
     logo_url: str | None = None
     brand_colour: str | None = None
     coloured_scale: int = 0
+    widget_position: str | None = None
+    accent_colour: str | None = None
+    text_colour: str | None = None
+    font_family: str | None = None
+    corner_radius: int | None = None
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Touchpoint:
