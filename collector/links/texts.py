@@ -207,6 +207,7 @@ LINK_TEXTS: dict[str, dict[str, str]] = {
         ),
         "saved": "Vastauksesi on tallennettu.",
         "change": "Muutitko mielesi? Napsauta toista numeroa sähköpostissa tai avaa linkki uudelleen.",
+        "change_unscored": "Muutitko mielesi? Avaa sähköpostin linkki uudelleen ja lähetä uusi vastaus.",
         "invalid_title": "Tämä kyselylinkki ei toimi",
         "invalid_text": "Se on ehkä katkennut tai muuttunut matkalla. Avaa linkki sähköpostista uudelleen.",
         "expired_title": "Tämä kysely on päättynyt",
@@ -241,6 +242,7 @@ LINK_TEXTS: dict[str, dict[str, str]] = {
         ),
         "saved": "Uw antwoord is opgeslagen.",
         "change": "Van gedachten veranderd? Klik op een ander cijfer in de e-mail of open de link opnieuw.",
+        "change_unscored": "Van gedachten veranderd? Open de link uit de e-mail opnieuw en stuur een nieuw antwoord.",
         "invalid_title": "Deze enquêtelink werkt niet",
         "invalid_text": "Hij is onderweg misschien ingekort of veranderd. Open de link uit de e-mail opnieuw.",
         "expired_title": "Deze enquête is gesloten",
@@ -278,6 +280,9 @@ LINK_TEXTS: dict[str, dict[str, str]] = {
         ),
         "saved": "Votre réponse a été enregistrée.",
         "change": "Vous avez changé d’avis\u00a0? Cliquez sur un autre chiffre dans l’e-mail, ou rouvrez le lien.",
+        "change_unscored": (
+            "Vous avez changé d’avis\u00a0? Rouvrez le lien de l’e-mail et envoyez une nouvelle réponse."
+        ),
         "invalid_title": "Ce lien d’enquête ne fonctionne pas",
         "invalid_text": "Il a peut-être été tronqué ou modifié en chemin. Veuillez rouvrir le lien depuis l’e-mail.",
         "expired_title": "Cette enquête est close",
@@ -313,6 +318,7 @@ LINK_TEXTS: dict[str, dict[str, str]] = {
         ),
         "saved": "Su respuesta se ha guardado.",
         "change": "¿Ha cambiado de opinión? Haga clic en otro número del correo o abra el enlace de nuevo.",
+        "change_unscored": "¿Ha cambiado de opinión? Abra de nuevo el enlace del correo y envíe una nueva respuesta.",
         "invalid_title": "Este enlace de la encuesta no funciona",
         "invalid_text": "Puede que se haya cortado o modificado por el camino. Abra de nuevo el enlace del correo.",
         "expired_title": "Esta encuesta está cerrada",
