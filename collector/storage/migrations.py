@@ -15,7 +15,7 @@ from collections.abc import Callable
 import sqlite_utils
 
 from ..timestamps import utcnow
-from . import webhook_schema
+from . import property_days, webhook_schema
 from .connection import transaction
 
 Migration = Callable[[sqlite_utils.Database], None]
@@ -254,3 +254,10 @@ def read_api_updated_indexes(db: sqlite_utils.Database) -> None:
 def webhooks(db: sqlite_utils.Database) -> None:
     # Endpoints, the outbox and the triggers that fill it: see webhook_schema.
     webhook_schema.create(db)
+
+
+@migration("009_property_days")
+def response_property_days(db: sqlite_utils.Database) -> None:
+    # Per-day counts by property value, kept by triggers: see property_days.
+    # An upgraded database counts its answers once, here, with a progress line.
+    property_days.create(db)

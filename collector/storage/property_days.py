@@ -1,0 +1,123 @@
+"""Per-day counts by property value (migration 009_property_days).
+
+response_property_days keeps, for every property key and value, day,
+touchpoint and channel, the number of answers with each score 0-10 (one
+column per score: a row per value and day, not eleven). Triggers on
+`responses` keep it up to date in the very statement that stores, changes or
+deletes an answer, like response_days: the widget's, a survey link's, a
+merged visitor answer, the admin's edit, forget and retention all go through
+them. The overview reads a period's whole days here instead of the answers
+themselves when it is filtered on one property or broken down by one.
+
+This is a shipped migration's body: never edit it; change the schema with a
+new migration.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import sqlite_utils
+
+SCORE_COLUMNS = tuple(f"s{score}" for score in range(11))
+
+# The answers read per step of the build at upgrade (one progress line each).
+BUILD_STEP = 250_000
+
+_COLUMNS = "key, value, day, touchpoint_id, channel, " + ", ".join(SCORE_COLUMNS)
+_ADD = "ON CONFLICT DO UPDATE SET " + ", ".join(f"{s} = {s} + excluded.{s}" for s in SCORE_COLUMNS)
+# Only text values: the API and the command line take nothing else.
+_VALUES = "FROM json_each({row}.properties) j WHERE j.type = 'text'"
+
+
+def _one_per_score(row: str) -> str:
+    return ", ".join(f"{row}.score = {score}" for score in range(11))
+
+
+def _increment(row: str) -> str:
+    return f"""
+        INSERT INTO response_property_days ({_COLUMNS})
+        SELECT j.key, j.value, substr({row}.created_at, 1, 10), {row}.touchpoint_id, {row}.channel,
+               {_one_per_score(row)}
+        {_VALUES.format(row=row)}
+        {_ADD};
+    """
+
+
+def _decrement(row: str) -> str:
+    minus = ", ".join(f"s{score} = s{score} - ({row}.score = {score})" for score in range(11))
+    return f"""
+        UPDATE response_property_days SET {minus}
+        WHERE (key, value) IN (SELECT j.key, j.value {_VALUES.format(row=row)})
+          AND day = substr({row}.created_at, 1, 10) AND touchpoint_id = {row}.touchpoint_id
+          AND channel = {row}.channel;
+    """
+
+
+def _progress(text: str, end: str = "") -> None:
+    sys.stderr.write("\r" + text + end)
+    sys.stderr.flush()
+
+
+def create(db: sqlite_utils.Database) -> None:
+    """Create the table and its triggers, and count the answers already stored."""
+    scores = ", ".join(f"{s} INTEGER NOT NULL DEFAULT 0" for s in SCORE_COLUMNS)
+    db.execute(
+        f"""
+        CREATE TABLE response_property_days (
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            day TEXT NOT NULL,
+            touchpoint_id INTEGER NOT NULL,
+            channel TEXT NOT NULL,
+            {scores},
+            PRIMARY KEY (key, value, day, touchpoint_id, channel)
+        ) WITHOUT ROWID
+        """
+    )
+    _build(db)
+    # An answer without properties ('{}', the usual widget answer) costs one WHEN.
+    db.execute(
+        "CREATE TRIGGER response_property_days_insert AFTER INSERT ON responses"
+        f" WHEN new.properties != '{{}}' BEGIN {_increment('new')} END"
+    )
+    db.execute(
+        "CREATE TRIGGER response_property_days_delete AFTER DELETE ON responses"
+        f" WHEN old.properties != '{{}}' BEGIN {_decrement('old')} END"
+    )
+    db.execute(
+        "CREATE TRIGGER response_property_days_update"
+        " AFTER UPDATE OF score, channel, created_at, touchpoint_id, properties ON responses"
+        " WHEN (old.properties != '{}' OR new.properties != '{}') AND (old.score != new.score"
+        " OR old.channel != new.channel OR old.created_at != new.created_at"
+        " OR old.touchpoint_id != new.touchpoint_id OR old.properties != new.properties)"
+        f" BEGIN {_decrement('old')} {_increment('new')} END"
+    )
+
+
+def _build(db: sqlite_utils.Database) -> None:
+    """Count the answers already stored, a step of ids at a time, with a progress line."""
+    low, high = db.execute("SELECT min(id), max(id) FROM responses").fetchone()
+    if low is None:
+        return
+    total = db.execute("SELECT COUNT(*) FROM responses").fetchone()[0]
+    done = 0
+    start = low
+    per_score = ", ".join(f"SUM(r.score = {score})" for score in range(11))
+    while start <= high:
+        end = start + BUILD_STEP
+        db.execute(
+            f"""
+            INSERT INTO response_property_days ({_COLUMNS})
+            SELECT j.key, j.value, substr(r.created_at, 1, 10), r.touchpoint_id, r.channel, {per_score}
+            FROM responses r, json_each(r.properties) j
+            WHERE r.id >= ? AND r.id < ? AND r.properties != '{{}}' AND j.type = 'text'
+            GROUP BY 1, 2, 3, 4, 5
+            {_ADD}
+            """,
+            [start, end],
+        )
+        done += db.execute("SELECT COUNT(*) FROM responses WHERE id >= ? AND id < ?", [start, end]).fetchone()[0]
+        _progress(f"Counting answers by property value: {done:,} of {total:,}")
+        start = end
+    _progress(f"Counted {total:,} answers by property value.", "\n")
