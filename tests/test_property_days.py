@@ -401,3 +401,15 @@ def test_random_answers_and_changes_keep_the_counts_exact(tmp_path_factory, answ
                 assert storage.breakdown_counts(conn, key, flt) == plain_breakdown(conn, key, flt)
     finally:
         conn.close()
+
+
+def test_a_bulk_load_counts_at_the_end_and_the_triggers_count_again(conn, make_touchpoint, capsys):
+    touchpoints = [make_touchpoint(name) for name in ("checkout", "support")]
+    with storage.counted_at_the_end(conn):
+        fill(conn, [tp.id for tp in touchpoints], 300)
+        assert stored(conn) == {}
+    assert stored(conn) == rebuilt(conn) != {}
+    assert "Counted 300 answers by property value." in capsys.readouterr().err
+    storage.insert_response(conn, touchpoints[0].id, 9, properties={"segment": "business"})
+    storage.update_response(conn, 1, score=0)
+    assert_counts_exact(conn)
