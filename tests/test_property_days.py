@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from admin import filters, stats
 from collector import create_app, nps, storage, timestamps
-from collector.storage.property_days import SCORE_COLUMNS
+from collector.storage.property_days import COUNT_COLUMNS
 
 TODAY = datetime.now(UTC).date()
 DAYS = 150
@@ -58,10 +58,7 @@ def fill(conn: sqlite3.Connection, touchpoint_ids: list[int], count: int, seed: 
                 None,
                 _properties(rng),
                 stamp,
-                None,
-                None,
-                None,
-                None,
+                *(("resolved", "Called", "owner@example.com", stamp) if rng.random() < 0.4 else (None,) * 4),
             )
         )
     storage.insert_responses_bulk(conn, rows)
@@ -75,34 +72,41 @@ def fill(conn: sqlite3.Connection, touchpoint_ids: list[int], count: int, seed: 
 def rebuilt(conn: sqlite3.Connection) -> dict[tuple, list[int]]:
     """The per-day counts by property value as the answers have them."""
     counts: dict[tuple, list[int]] = {}
-    for tp_id, score, channel, created_at, properties in conn.execute(
-        "SELECT touchpoint_id, score, channel, created_at, properties FROM responses"
+    for tp_id, score, channel, created_at, properties, status in conn.execute(
+        "SELECT touchpoint_id, score, channel, created_at, properties, followup_status FROM responses"
     ):
         for key, value in json.loads(properties).items():
-            counts.setdefault((key, value, created_at[:10], tp_id, channel), [0] * 11)[score] += 1
+            row = counts.setdefault((key, value, created_at[:10], tp_id, channel), [0] * 12)
+            row[score] += 1
+            row[11] += nps.category(score) == nps.DETRACTOR and status is None
     return counts
 
 
 def stored(conn: sqlite3.Connection) -> dict[tuple, list[int]]:
     """The table's counts, rows counted down to nothing left out."""
     rows = conn.execute(
-        f"SELECT key, value, day, touchpoint_id, channel, {', '.join(SCORE_COLUMNS)} FROM response_property_days"
+        f"SELECT key, value, day, touchpoint_id, channel, {', '.join(COUNT_COLUMNS)} FROM response_property_days"
     )
     return {tuple(row[:5]): list(row[5:]) for row in rows if any(row[5:])}
 
 
 def assert_counts_exact(conn: sqlite3.Connection) -> None:
     assert stored(conn) == rebuilt(conn)
-    negative = conn.execute(f"SELECT COUNT(*) FROM response_property_days WHERE min({', '.join(SCORE_COLUMNS)}) < 0")
+    negative = conn.execute(f"SELECT COUNT(*) FROM response_property_days WHERE min({', '.join(COUNT_COLUMNS)}) < 0")
     assert negative.fetchone()[0] == 0
 
 
-def selected(conn: sqlite3.Connection, flt: storage.ResponseFilter) -> list[tuple[int, int, str, dict]]:
-    """(touchpoint_id, score, day, properties) of the answers *flt* selects."""
+def selected(
+    conn: sqlite3.Connection, flt: storage.ResponseFilter, *, open_only: bool = False
+) -> list[tuple[int, int, str, dict]]:
+    """(touchpoint_id, score, day, properties) of the answers *flt* selects
+    (*open_only*: the detractors nobody has followed up yet)."""
     found = []
-    for tp_id, score, channel, created_at, properties in conn.execute(
-        "SELECT touchpoint_id, score, channel, created_at, properties FROM responses"
+    for tp_id, score, channel, created_at, properties, status in conn.execute(
+        "SELECT touchpoint_id, score, channel, created_at, properties, followup_status FROM responses"
     ):
+        if open_only and (nps.category(score) != nps.DETRACTOR or status is not None):
+            continue
         props = json.loads(properties)
         if flt.touchpoint_id is not None and tp_id != flt.touchpoint_id:
             continue
@@ -174,6 +178,8 @@ def assert_overview_exact(conn, flt: filters.Filters, touchpoints) -> None:
             ]
             assert point.summary == summary(inside), (flt, card.name, point.start)
         assert sum(point.summary.n for point in card.trend) == expected.n
+    open_now = Counter(a[0] for a in selected(conn, flt.response_filter(), open_only=True))
+    assert storage.open_detractors_by_touchpoint(conn, flt.response_filter()) == dict(open_now), flt
     if flt.breakdown:
         expected_rows = plain_breakdown(conn, flt.breakdown, flt.response_filter())
         got = {
@@ -264,7 +270,11 @@ def test_counts_follow_every_change_and_removal(conn, data):
         properties={"segment": "business", "region": "east"},
     )
     assert merged == visitor_first
-    storage.set_followup(conn, ids[70], "contacted", "Called", "owner@example.com")
+    for response_id in ids[70:120]:
+        storage.set_followup(conn, response_id, "contacted", "Called", "owner@example.com")
+    for response_id in ids[100:110]:
+        storage.set_followup(conn, response_id, None, None, "owner@example.com")  # open again
+    storage.set_followup(conn, ids[111], "resolved", "Sorted", "owner@example.com")
     check_everything(conn, data)
     # Forget one customer's answers, then retention removes the oldest days.
     assert storage.forget_ref(conn, "ORDER-5") == 1
@@ -365,6 +375,7 @@ change = st.one_of(
     st.tuples(st.just("again"), st.integers(0, 30), answer),
     st.tuples(st.just("forget"), st.integers(0, 30)),
     st.tuples(st.just("retention"), st.integers(0, 9)),
+    st.tuples(st.just("followup"), st.integers(0, 30), st.sampled_from([None, "contacted", "resolved"])),
 )
 
 
@@ -391,6 +402,8 @@ def test_random_answers_and_changes_keep_the_counts_exact(tmp_path_factory, answ
                 storage.update_response(conn, step[1] + 1, score=step[2])
             elif step[0] == "again":
                 store(step[1] % len(answers), step[2])
+            elif step[0] == "followup":
+                storage.set_followup(conn, step[1] + 1, step[2], None, "owner@example.com")
             elif step[0] == "forget":
                 storage.forget_ref(conn, f"R{step[1]}")
             else:

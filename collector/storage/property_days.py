@@ -2,7 +2,8 @@
 
 response_property_days keeps, for every property key and value, day,
 touchpoint and channel, the number of answers with each score 0-10 (one
-column per score: a row per value and day, not eleven). Triggers on
+column per score: a row per value and day, not eleven), and the detractors among them nobody has
+followed up yet. Triggers on
 `responses` keep it up to date in the very statement that stores, changes or
 deletes an answer, like response_days: the widget's, a survey link's, a
 merged visitor answer, the admin's edit, forget and retention all go through
@@ -23,20 +24,29 @@ from contextlib import contextmanager
 import sqlite_utils
 
 from .connection import transaction
+from .filters import FOLLOWUP_CLAUSES
 
 SCORE_COLUMNS = tuple(f"s{score}" for score in range(11))
+# Also counted: the detractors nobody has followed up yet (storage.filters'
+# FOLLOWUP_CLAUSES["open"], for an answer row).
+COUNT_COLUMNS = (*SCORE_COLUMNS, "open")
+
+
+def _open(row: str) -> str:
+    return "(" + FOLLOWUP_CLAUSES["open"].replace("r.", f"{row}.") + ")"
+
 
 # The answers read per step of the build at upgrade (one progress line each).
 BUILD_STEP = 250_000
 
-_COLUMNS = "key, value, day, touchpoint_id, channel, " + ", ".join(SCORE_COLUMNS)
-_ADD = "ON CONFLICT DO UPDATE SET " + ", ".join(f"{s} = {s} + excluded.{s}" for s in SCORE_COLUMNS)
+_COLUMNS = "key, value, day, touchpoint_id, channel, " + ", ".join(COUNT_COLUMNS)
+_ADD = "ON CONFLICT DO UPDATE SET " + ", ".join(f"{c} = {c} + excluded.{c}" for c in COUNT_COLUMNS)
 # Only text values: the API and the command line take nothing else.
 _VALUES = "FROM json_each({row}.properties) j WHERE j.type = 'text'"
 
 
 def _one_per_score(row: str) -> str:
-    return ", ".join(f"{row}.score = {score}" for score in range(11))
+    return ", ".join(f"{row}.score = {score}" for score in range(11)) + ", " + _open(row)
 
 
 def _increment(row: str) -> str:
@@ -51,6 +61,7 @@ def _increment(row: str) -> str:
 
 def _decrement(row: str) -> str:
     minus = ", ".join(f"s{score} = s{score} - ({row}.score = {score})" for score in range(11))
+    minus += f", open = open - {_open(row)}"
     return f"""
         UPDATE response_property_days SET {minus}
         WHERE (key, value) IN (SELECT j.key, j.value {_VALUES.format(row=row)})
@@ -66,7 +77,7 @@ def _progress(text: str, end: str = "") -> None:
 
 def create(db: sqlite_utils.Database) -> None:
     """Create the table and its triggers, and count the answers already stored."""
-    scores = ", ".join(f"{s} INTEGER NOT NULL DEFAULT 0" for s in SCORE_COLUMNS)
+    scores = ", ".join(f"{c} INTEGER NOT NULL DEFAULT 0" for c in COUNT_COLUMNS)
     db.execute(
         f"""
         CREATE TABLE response_property_days (
@@ -99,10 +110,11 @@ def _create_triggers(db: sqlite_utils.Database) -> None:
     )
     db.execute(
         f"CREATE TRIGGER {_TRIGGERS[2]}"
-        " AFTER UPDATE OF score, channel, created_at, touchpoint_id, properties ON responses"
+        " AFTER UPDATE OF score, channel, created_at, touchpoint_id, properties, followup_status ON responses"
         " WHEN (old.properties != '{}' OR new.properties != '{}') AND (old.score != new.score"
         " OR old.channel != new.channel OR old.created_at != new.created_at"
-        " OR old.touchpoint_id != new.touchpoint_id OR old.properties != new.properties)"
+        " OR old.touchpoint_id != new.touchpoint_id OR old.properties != new.properties"
+        " OR (old.followup_status IS NULL) != (new.followup_status IS NULL))"
         f" BEGIN {_decrement('old')} {_increment('new')} END"
     )
 
@@ -133,7 +145,7 @@ def _build(db: sqlite_utils.Database) -> None:
     total = db.execute("SELECT COUNT(*) FROM responses").fetchone()[0]
     done = 0
     start = low
-    per_score = ", ".join(f"SUM(r.score = {score})" for score in range(11))
+    per_score = ", ".join(f"SUM(r.score = {score})" for score in range(11)) + f", SUM({_open('r')})"
     while start <= high:
         end = start + BUILD_STEP
         db.execute(

@@ -225,8 +225,27 @@ def _breakdown_from_answers(
 
 
 def open_detractors_by_touchpoint(conn: sqlite3.Connection, flt: ResponseFilter | None = None) -> dict[int, int]:
-    """Return {touchpoint_id: detractors nobody has followed up yet} in one pass."""
-    clauses, params = (flt or ResponseFilter()).where()
+    """Return {touchpoint_id: detractors nobody has followed up yet}."""
+    flt = flt or ResponseFilter()
+    properties = list((flt.properties or {}).items())
+    if len(properties) != 1:
+        return _open_detractors_from_answers(conn, flt)
+    partial, whole = _split(flt)
+    found = _open_detractors_from_answers(conn, partial) if partial is not None else {}
+    if whole is not None:
+        clauses, params = _count_clauses(whole)
+        rows = conn.execute(
+            "SELECT touchpoint_id, SUM(open) FROM response_property_days"
+            f" {where_sql(['key = ?', 'value = ?', *clauses])} GROUP BY touchpoint_id",
+            [*properties[0], *params],
+        )
+        for tp_id, count in rows:
+            found[tp_id] = found.get(tp_id, 0) + count
+    return {tp_id: count for tp_id, count in found.items() if count}
+
+
+def _open_detractors_from_answers(conn: sqlite3.Connection, flt: ResponseFilter) -> dict[int, int]:
+    clauses, params = flt.where()
     clauses.append(FOLLOWUP_CLAUSES["open"])
     rows = conn.execute(
         # SQLite's planner prefers the follow-up list's index, which lacks the touchpoint.
