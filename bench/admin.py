@@ -136,7 +136,8 @@ def _read_api_key(app) -> dict[str, str]:
     from collector import api_keys
 
     with app.app_context():
-        _, key = api_keys.create("bench", ("read",))
+        # A name of its own per run: a kept database (--db) has the earlier runs' keys.
+        _, key = api_keys.create(f"bench-{time.time_ns()}", ("read",))
     return {"Authorization": f"Bearer {key}"}
 
 
