@@ -36,8 +36,9 @@ _BUCKETS = {
 # per-day counts (response_days, or response_property_days for one property
 # filter or a breakdown), so the cost grows with the days and values shown,
 # not with the answers; only a period that starts within a day (a timestamp)
-# reads that first day's answers, and only several property filters at once
-# read every answer of the period: no counts hold combinations of properties.
+# reads that first day's answers, and only several property filters at once,
+# or a property filter with a breakdown by another property, read every
+# answer of the period: no counts hold combinations of properties.
 
 
 def _split(flt: ResponseFilter) -> tuple[ResponseFilter | None, ResponseFilter | None]:
