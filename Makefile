@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
 
-.PHONY: run test browser libreoffice lint bench clean
+.PHONY: run test browser libreoffice lint bench bench-scale clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Anbefal needs Python 3.11 or newer")'
@@ -42,9 +42,14 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# ROWS: answers in the admin benchmark's database (default 1,000,000).
 bench: $(VENV)/.installed-test browser
 	@scripts/ensure-wrk
-	$(BIN)/python -m bench $(BENCH_ARGS)
+	$(BIN)/python -m bench $(if $(ROWS),--rows $(ROWS)) $(BENCH_ARGS)
+
+# The admin benchmark alone at 10,000,000 answers (about 10 minutes to fill).
+bench-scale: $(VENV)/.installed-test
+	$(BIN)/python -m bench.admin --rows $(or $(ROWS),10000000) --runs 3
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache

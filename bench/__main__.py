@@ -61,7 +61,7 @@ def widget_rows() -> list[list[str]]:
     ]
 
 
-def admin_rows() -> list[list[str]]:
+def admin_rows(rows: int | None = None) -> list[list[str]]:
     if importlib.util.find_spec("bench.admin") is None:
         return [["admin", "not run", "bench/admin.py is not there", ""]]
     module = importlib.import_module("bench.admin")
@@ -74,7 +74,7 @@ def admin_rows() -> list[list[str]]:
         if done.returncode != 0:
             lines.append(f"exited with {done.returncode}: {done.stderr.strip().splitlines()[-1:]}")
         return [["admin", line, "", ""] for line in lines] or [["admin", "not run", "printed nothing", ""]]
-    figures = module.run()
+    figures = module.run(rows) if rows else module.run()
     items = figures.items() if isinstance(figures, dict) else figures
     return [["admin", *[str(part) for part in item], *[""] * (3 - len(item))][:4] for item in items]
 
@@ -144,6 +144,7 @@ def main(argv: list[str] | None = None) -> int:
         choices=sorted(ingest.WEBHOOK_SERVERS),
         help="also measure Anbefal with one webhook endpoint: sending (send, the default) or paused (queue)",
     )
+    parser.add_argument("--rows", type=int, help="answers in the admin benchmark's database (default 1,000,000)")
     args = parser.parse_args(argv)
 
     started = time.monotonic()
@@ -159,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(["ingest", "not run", str(exc).splitlines()[0], ""])
         verdicts.append("MISSED: the ingest benchmark did not run")
     rows += widget_rows()
-    rows += admin_rows()
+    rows += admin_rows(args.rows)
 
     table = markdown(rows)
     head = f"Anbefal benchmarks, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\nMachine: {machine()}"

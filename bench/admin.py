@@ -115,17 +115,30 @@ def fill(db: str, rows: int = ROWS) -> None:
         source = generate(ids, rows)
         done = 0
         started = time.monotonic()
-        while done < rows:
-            batch = [row for _, row in zip(range(min(BATCH, rows - done)), source, strict=False)]
-            done += storage.insert_responses_bulk(conn, batch)
-            rate = done / max(time.monotonic() - started, 1e-9)
-            progress(f"filling {db}: {done:,} of {rows:,} responses ({rate:,.0f}/s)")
+        # The counts by property value are made at the end, as an upgrade makes them.
+        with storage.counted_at_the_end(conn):
+            while done < rows:
+                batch = [row for _, row in zip(range(min(BATCH, rows - done)), source, strict=False)]
+                done += storage.insert_responses_bulk(conn, batch)
+                rate = done / max(time.monotonic() - started, 1e-9)
+                progress(f"filling {db}: {done:,} of {rows:,} responses ({rate:,.0f}/s)")
+            sys.stderr.write("\n")
         progress(f"filled {rows:,} responses in {time.monotonic() - started:.0f} s; analysing")
         storage.analyse(conn)
         sys.stderr.write("\n")
     finally:
         conn.close()
         storage.close_connections()
+
+
+def _read_api_key(app) -> dict[str, str]:
+    """Headers with a new API key that may read (for GET /api/v1/stats)."""
+    from collector import api_keys
+
+    with app.app_context():
+        # A name of its own per run: a kept database (--db) has the earlier runs' keys.
+        _, key = api_keys.create(f"bench-{time.time_ns()}", ("read",))
+    return {"Authorization": f"Bearer {key}"}
 
 
 def _add_user(conn) -> None:
@@ -151,21 +164,27 @@ def logged_in_client(app):
     return client
 
 
-def time_page(client, url: str, runs: int) -> tuple[float, int]:
-    """Median server time of GET *url* in ms (after one warm-up), and its size."""
+def time_page(client, url: str, runs: int, headers: dict[str, str] | None = None) -> tuple[float, int, float]:
+    """Median server time of GET *url* in ms (after one warm-up), its size, and
+    the median CPU time in ms: the app and SQLite run in this process, so that
+    one moves little with other work on the machine."""
     size = 0
     times = []
+    cpu = []
     for i in range(runs + 1):
         started = time.perf_counter()
-        response = client.get(url)
+        cpu_started = time.process_time()
+        response = client.get(url, headers=headers)
         body = response.get_data()
         elapsed = (time.perf_counter() - started) * 1000
+        cpu_ms = (time.process_time() - cpu_started) * 1000
         if response.status_code != 200:
             raise RuntimeError(f"{url} answered {response.status_code}")
         size = len(body)
         if i:
             times.append(elapsed)
-    return statistics.median(times), size
+            cpu.append(cpu_ms)
+    return statistics.median(times), size, statistics.median(cpu)
 
 
 def _peak_rss_mb() -> float:
@@ -212,18 +231,19 @@ def export_child(db: str, url: str) -> None:
     print(json.dumps(result))
 
 
-def measure(db: str, runs: int = RUNS) -> list[tuple[str, str, str]]:
+def measure(db: str, runs: int = RUNS, export: bool = True) -> list[tuple[str, str, str]]:
     from collector import create_app
 
     app = create_app({"DB": db, "SECRET_KEY": "bench"})
     client = logged_in_client(app)
+    api_key = _read_api_key(app)
     rows: list[tuple[str, str, str]] = []
     verdicts: list[tuple[str, str, str]] = []
 
-    def page(what: str, url: str, target: float | None) -> None:
+    def page(what: str, url: str, target: float | None, headers: dict[str, str] | None = None) -> None:
         progress(f"timing {url}")
-        ms, size = time_page(client, url, runs)
-        rows.append((what, f"{ms:.0f} ms", f"median of {runs}, {size // 1024} KiB, GET {url}"))
+        ms, size, cpu = time_page(client, url, runs, headers)
+        rows.append((what, f"{ms:.0f} ms", f"median of {runs}, CPU {cpu:.0f} ms, {size // 1024} KiB, GET {url}"))
         if target is not None:
             verdicts.append((what, "met" if ms < target else "MISSED", f"< {target:.0f} ms"))
 
@@ -232,10 +252,26 @@ def measure(db: str, runs: int = RUNS) -> list[tuple[str, str, str]]:
     page("overview, all time", "/admin/?period=all", OVERVIEW_MS)
     page("overview, 90 days, by department", "/admin/?period=90d&by=department", OVERVIEW_MS)
     page("overview, 90 days, segment=business", "/admin/?period=90d&p.segment=business", OVERVIEW_MS)
+    page("overview, all time, NPS by agent", "/admin/?period=all&by=agent", OVERVIEW_MS)
+    page("overview, all time, segment=business", "/admin/?period=all&p.segment=business", OVERVIEW_MS)
+    # No counts hold two properties together: these two read the answers.
+    page(
+        "overview, 90 days, segment=business, by department",
+        "/admin/?period=90d&p.segment=business&by=department",
+        None,
+    )
+    page(
+        "overview, 90 days, department=north and segment=business",
+        "/admin/?period=90d&p.department=north&p.segment=business",
+        None,
+    )
+    page("GET /api/v1/stats, this year", "/api/v1/stats?period=year", OVERVIEW_MS, api_key)
     page("comments, newest first", "/admin/comments", COMMENTS_MS)
     page("comments, search", "/admin/comments?q=levering", COMMENTS_MS)
     page("comments, detractors this year", "/admin/comments?period=year&category=detractor", COMMENTS_MS)
 
+    if not export:
+        return rows + [(f"target: {what}", verdict, target) for what, verdict, target in verdicts]
     progress("exporting every row as CSV")
     done = subprocess.run(
         [
@@ -269,7 +305,7 @@ def measure(db: str, runs: int = RUNS) -> list[tuple[str, str, str]]:
     return rows + [(f"target: {what}", verdict, target) for what, verdict, target in verdicts]
 
 
-def run(rows: int = ROWS, runs: int = RUNS, db: str | None = None) -> list[tuple[str, str, str]]:
+def run(rows: int = ROWS, runs: int = RUNS, db: str | None = None, export: bool = True) -> list[tuple[str, str, str]]:
     """Fill a database (unless *db* exists already) and measure; rows of (what, figure, details)."""
     with tempfile.TemporaryDirectory(prefix="anbefal-bench-") as tmp:
         path = db or os.path.join(tmp, "admin.db")
@@ -279,16 +315,18 @@ def run(rows: int = ROWS, runs: int = RUNS, db: str | None = None) -> list[tuple
             filled = time.monotonic() - started
         else:
             filled = None
-        figures = measure(path, runs)
+        figures = measure(path, runs, export)
         from collector import storage
 
         conn = storage.connect(path)
         count = storage.count_responses(conn)
         conn.close()
+        size = os.path.getsize(path) / 2**20
         filled_in = f", filled in {filled:.0f} s" if filled else ""
         load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
         head = [
             ("database", f"{count:,} responses", f"5 touchpoints over {DAYS} days{filled_in}"),
+            ("database file", f"{size:,.0f} MiB", path),
             ("machine load", load, "load average (1, 5, 15 min) after measuring; other work slows every figure"),
         ]
         return head + figures
@@ -299,8 +337,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=ROWS, help="responses to fill in (default 1,000,000)")
     parser.add_argument("--runs", type=int, default=RUNS, help="timed runs per page (median reported)")
     parser.add_argument("--db", help="use (or fill, if missing) this database file and keep it")
+    parser.add_argument(
+        "--no-export", action="store_true", help="leave out the CSV export (minutes at 10,000,000 rows)"
+    )
     args = parser.parse_args(argv)
-    table = run(args.rows, args.runs, args.db)
+    table = run(args.rows, args.runs, args.db, not args.no_export)
     width = max(len(row[0]) for row in table)
     for what, figure, details in table:
         print(f"{what:<{width}}  {figure:>16}  {details}")

@@ -22,10 +22,16 @@ function init(args)
   }
 end
 
+-- Three properties, as a shop sends them (counted per day by value).
+local departments = {"north", "south", "east", "west", "online", "sønderjylland"}
+local segments = {"private", "business"}
+
 function request()
   counter = counter + 1
   local body = string.format(
-    '{"token":"%s","score":%d,"ref":"%s-%d-%d","comment":"Quick delivery, friendly staff."}',
-    token, counter % 11, prefix, thread_id, counter)
+    '{"token":"%s","score":%d,"ref":"%s-%d-%d","comment":"Quick delivery, friendly staff.",' ..
+    '"properties":{"agent":"agent-%02d","department":"%s","segment":"%s"}}',
+    token, counter % 11, prefix, thread_id, counter,
+    counter % 40, departments[counter % 6 + 1], segments[counter % 2 + 1])
   return wrk.format("POST", "/api/v1/responses", headers, body)
 end

@@ -95,6 +95,7 @@ from .outbox import (
     record_attempts,
     resend_delivery,
 )
+from .property_days import counted_at_the_end
 from .rate_limits import clear_rate_limit, delete_expired_rate_limits, rate_limit_count, rate_limit_hit
 from .reports import (
     analyse,
@@ -187,6 +188,7 @@ __all__ = [
     "count_responses",
     "count_responses_before",
     "count_responses_in",
+    "counted_at_the_end",
     "delete_expired_rate_limits",
     "delete_responses_before",
     "delete_user",

@@ -15,7 +15,7 @@ from collections.abc import Callable
 import sqlite_utils
 
 from ..timestamps import utcnow
-from . import mail_schema, themes, webhook_schema
+from . import mail_schema, property_days, themes, webhook_schema
 from .connection import transaction
 
 Migration = Callable[[sqlite_utils.Database], None]
@@ -262,13 +262,11 @@ def mail(db: sqlite_utils.Database) -> None:
     mail_schema.create(db)
 
 
-@migration("012_themes")
-def comment_terms(db: sqlite_utils.Database) -> None:
-    # Each comment's words, stemmed, for the themes (see storage.themes);
-    # comments stored before are done now, a batch at a time, with a line
-    # on standard error saying how far it is.
-    themes.create(db.conn)
-    themes.rebuild(db.conn, themes.print_progress)
+@migration("009_property_days")
+def response_property_days(db: sqlite_utils.Database) -> None:
+    # Per-day counts by property value, kept by triggers: see property_days.
+    # An upgraded database counts its answers once, here, with a progress line.
+    property_days.create(db)
 
 
 @migration("010_touchpoint_sender")
@@ -293,3 +291,12 @@ def touchpoint_look(db: sqlite_utils.Database) -> None:
         ("corner_radius", "INTEGER"),
     ):
         db.execute(f"ALTER TABLE touchpoints ADD COLUMN {column} {kind}")
+
+
+@migration("012_themes")
+def comment_terms(db: sqlite_utils.Database) -> None:
+    # Each comment's words, stemmed, for the themes (see storage.themes);
+    # comments stored before are done now, a batch at a time, with a line
+    # on standard error saying how far it is.
+    themes.create(db.conn)
+    themes.rebuild(db.conn, themes.print_progress)

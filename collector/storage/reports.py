@@ -3,35 +3,86 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import date, timedelta
 from typing import Any
 
+from .. import nps
 from .filters import CATEGORY_COUNTS, FOLLOWUP_CLAUSES, ResponseFilter, where_sql
+from .property_days import SCORE_COLUMNS
 
 
 def category_counts_by_touchpoint(
     conn: sqlite3.Connection, flt: ResponseFilter | None = None
 ) -> dict[int, tuple[int, int, int]]:
     """Return {touchpoint_id: (promoters, passives, detractors)}."""
-    where, params = (flt or ResponseFilter()).where_sql()
-    rows = conn.execute(
-        f"""
-        SELECT r.touchpoint_id,
-               {CATEGORY_COUNTS}
-        FROM responses r {where}
-        GROUP BY r.touchpoint_id
-        """,
-        params,
-    ).fetchall()
-    return {row[0]: (row[1], row[2], row[3]) for row in rows}
+    scores: dict[int, list[int]] = {}
+    for tp_id, _, score, count in score_counts_by_period(conn, flt, "all"):
+        scores.setdefault(tp_id, [0] * 11)[score] += count
+    return {tp_id: _categories(counts) for tp_id, counts in scores.items()}
 
 
 # How the overview's trend groups days: the first day of the week (Monday)
-# or of the month, as text.
+# or of the month, as text ("all": one group).
 _BUCKETS = {
     "day": "day",
     "week": "date(day, 'weekday 0', '-6 days')",
     "month": "substr(day, 1, 7) || '-01'",
+    "all": "''",
 }
+
+# Where the figures come from. A period's whole days are read from the
+# per-day counts (response_days, or response_property_days for one property
+# filter or a breakdown), so the cost grows with the days and values shown,
+# not with the answers; only a period that starts within a day (a timestamp)
+# reads that first day's answers, and only several property filters at once,
+# or a property filter with a breakdown by another property, read every
+# answer of the period: no counts hold combinations of properties.
+
+
+def _split(flt: ResponseFilter) -> tuple[ResponseFilter | None, ResponseFilter | None]:
+    """Split *flt* into the part read from the answers (a first day that
+    starts at a moment, not at midnight) and the whole days read from the
+    counts; either may be None."""
+    if not flt.since or len(flt.since) == 10:
+        return None, flt
+    first = flt.since[:10]
+    partial = replace(flt, until=min(first, flt.until) if flt.until else first)
+    following = (date.fromisoformat(first) + timedelta(days=1)).isoformat()
+    if flt.until and flt.until < following:
+        return partial, None
+    return partial, replace(flt, since=following)
+
+
+def _count_clauses(flt: ResponseFilter) -> tuple[list[str], list[Any]]:
+    """The conditions of *flt* but its properties on a table of per-day counts."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    for clause, value in (
+        ("touchpoint_id = ?", flt.touchpoint_id),
+        ("day >= ?", flt.since),
+        ("day <= ?", flt.until),
+        ("channel = ?", flt.channel),
+    ):
+        if value is not None:
+            clauses.append(clause)
+            params.append(value)
+    return clauses, params
+
+
+def _answers_by_day(flt: ResponseFilter) -> tuple[str, list[Any]]:
+    """A subquery of (touchpoint_id, day, score, n) read from the answers."""
+    where, params = flt.where_sql()
+    # Grouped by day first: the week or month is then worked out once per day.
+    return (
+        f"""(SELECT r.touchpoint_id, substr(r.created_at, 1, 10) AS day, r.score, COUNT(*) AS n
+             FROM responses r {where} GROUP BY day, r.touchpoint_id, r.score)""",
+        params,
+    )
+
+
+_SUMS = ", ".join(f"SUM({column})" for column in SCORE_COLUMNS)
 
 
 def score_counts_by_period(
@@ -46,41 +97,122 @@ def score_counts_by_period(
     if before:
         bucket = f"CASE WHEN day < ? THEN NULL ELSE {bucket} END"
         select_params.append(before)
-    if flt.properties or (flt.since and len(flt.since) != 10):
-        # Only the answers themselves know their properties.
-        where, params = flt.where_sql()
-        # Grouped by day first: the week or month is then worked out once per
-        # day, not once per answer.
-        source = f"""(SELECT r.touchpoint_id, substr(r.created_at, 1, 10) AS day, r.score, COUNT(*) AS n
-                      FROM responses r {where} GROUP BY day, r.touchpoint_id, r.score)"""
+    totals: dict[tuple[int, str | None], list[int]] = {}
+
+    def add(rows: Iterable[tuple[int, str | None, int, int]]) -> None:
+        for tp_id, start, score, count in rows:
+            totals.setdefault((tp_id, start), [0] * 11)[score] += count
+
+    def per_score(source: str, params: list[Any]) -> None:
+        add(
+            conn.execute(
+                f"SELECT touchpoint_id, {bucket} AS bucket, score, SUM(n) FROM {source} GROUP BY 1, 2, 3",
+                [*select_params, *params],
+            )
+        )
+
+    partial, whole = _split(flt)
+    if partial is not None:
+        per_score(*_answers_by_day(partial))
+    properties = list((flt.properties or {}).items())
+    if whole is None:
+        pass
+    elif not properties:
+        clauses, params = _count_clauses(whole)
+        per_score(f"response_days {where_sql(clauses)}", params)
+    elif len(properties) == 1:
+        clauses, params = _count_clauses(whole)
+        rows = conn.execute(
+            f"""SELECT touchpoint_id, {bucket} AS bucket, {_SUMS} FROM response_property_days
+                {where_sql(["key = ?", "value = ?", *clauses])} GROUP BY 1, 2""",
+            [*select_params, *properties[0], *params],
+        )
+        for tp_id, start, *counts in rows:
+            add((tp_id, start, score, count) for score, count in enumerate(counts))
     else:
-        clauses, params = [], []
-        for clause, value in (
-            ("touchpoint_id = ?", flt.touchpoint_id),
-            ("day >= ?", flt.since),
-            ("day <= ?", flt.until),
-            ("channel = ?", flt.channel),
-        ):
-            if value is not None:
-                clauses.append(clause)
-                params.append(value)
-        source = f"response_days {where_sql(clauses)}"
-    rows = conn.execute(
-        f"""
-        SELECT touchpoint_id, {bucket} AS bucket, score, SUM(n) AS count
-        FROM {source}
-        GROUP BY touchpoint_id, bucket, score HAVING count > 0
-        """,
-        [*select_params, *params],
-    )
-    return [(row[0], row[1], row[2], row[3]) for row in rows]
+        per_score(*_answers_by_day(whole))
+    return [
+        (tp_id, start, score, count)
+        for (tp_id, start), counts in totals.items()
+        for score, count in enumerate(counts)
+        if count > 0
+    ]
 
 
 def breakdown_counts(
     conn: sqlite3.Connection, key: str, flt: ResponseFilter | None = None
 ) -> dict[str | None, tuple[int, int, int]]:
     """Return {value of property *key* (None where unset): (promoters, passives, detractors)}."""
-    where, params = (flt or ResponseFilter()).where_sql()
+    flt = flt or ResponseFilter()
+    properties = flt.properties or {}
+    if properties and list(properties) != [key]:
+        # Another property's filter: only the answers know both.
+        return _breakdown_from_answers(conn, key, flt)
+    partial, whole = _split(flt)
+    parts = []
+    if whole is not None:
+        parts.append(_breakdown_from_counts(conn, key, whole))
+    if partial is not None:
+        parts.append(_breakdown_from_answers(conn, key, partial))
+    found: dict[str | None, tuple[int, int, int]] = {}
+    for part in parts:
+        for value, triple in part.items():
+            before = found.get(value, (0, 0, 0))
+            found[value] = (before[0] + triple[0], before[1] + triple[1], before[2] + triple[2])
+    return {value: triple for value, triple in found.items() if sum(triple)}
+
+
+def _breakdown_from_counts(
+    conn: sqlite3.Connection, key: str, flt: ResponseFilter
+) -> dict[str | None, tuple[int, int, int]]:
+    """breakdown_counts for whole days, from the per-day counts (no filter
+    on another property than *key*)."""
+    clauses, params = _count_clauses(flt)
+    if flt.properties:
+        # Filtered on this very property: one value, the filter's own.
+        values_sql, values_params = "value = ?", [flt.properties[key]]
+    else:
+        # Each value of the key looked up in turn (a skip scan): the rows of
+        # the period's days only, not every day of every value.
+        values_sql = """value IN (
+            WITH RECURSIVE v(value) AS (
+                SELECT min(value) FROM response_property_days WHERE key = ?
+                UNION ALL
+                SELECT (SELECT min(value) FROM response_property_days WHERE key = ? AND value > v.value)
+                FROM v WHERE v.value IS NOT NULL
+            ) SELECT value FROM v WHERE value IS NOT NULL)"""
+        values_params = [key, key]
+    rows = conn.execute(
+        f"""SELECT value, {_SUMS} FROM response_property_days
+            {where_sql(["key = ?", values_sql, *clauses])} GROUP BY value""",
+        [key, *values_params, *params],
+    )
+    scores: dict[str | None, list[int]] = {value: counts for value, *counts in rows}
+    if not flt.properties:
+        # Answers without the key: all answers but those with a value.
+        unset = [0] * 11
+        for _, _, score, count in score_counts_by_period(conn, flt, "all"):
+            unset[score] += count
+        for counts in scores.values():
+            _add_scores(unset, [-count for count in counts])
+        scores[None] = unset
+    return {value: _categories(counts) for value, counts in scores.items()}
+
+
+def _add_scores(into: list[int], counts: Iterable[int]) -> None:
+    for score, count in enumerate(counts):
+        into[score] += count
+
+
+def _categories(counts: list[int]) -> tuple[int, int, int]:
+    summary = nps.summary_from_scores(enumerate(counts))
+    return summary.promoters, summary.passives, summary.detractors
+
+
+def _breakdown_from_answers(
+    conn: sqlite3.Connection, key: str, flt: ResponseFilter
+) -> dict[str | None, tuple[int, int, int]]:
+    where, params = flt.where_sql()
     rows = conn.execute(
         f"""
         SELECT json_extract(r.properties, '$.' || json_quote(?)) AS value,
@@ -94,8 +226,27 @@ def breakdown_counts(
 
 
 def open_detractors_by_touchpoint(conn: sqlite3.Connection, flt: ResponseFilter | None = None) -> dict[int, int]:
-    """Return {touchpoint_id: detractors nobody has followed up yet} in one pass."""
-    clauses, params = (flt or ResponseFilter()).where()
+    """Return {touchpoint_id: detractors nobody has followed up yet}."""
+    flt = flt or ResponseFilter()
+    properties = list((flt.properties or {}).items())
+    if len(properties) != 1:
+        return _open_detractors_from_answers(conn, flt)
+    partial, whole = _split(flt)
+    found = _open_detractors_from_answers(conn, partial) if partial is not None else {}
+    if whole is not None:
+        clauses, params = _count_clauses(whole)
+        rows = conn.execute(
+            "SELECT touchpoint_id, SUM(open) FROM response_property_days"
+            f" {where_sql(['key = ?', 'value = ?', *clauses])} GROUP BY touchpoint_id",
+            [*properties[0], *params],
+        )
+        for tp_id, count in rows:
+            found[tp_id] = found.get(tp_id, 0) + count
+    return {tp_id: count for tp_id, count in found.items() if count}
+
+
+def _open_detractors_from_answers(conn: sqlite3.Connection, flt: ResponseFilter) -> dict[int, int]:
+    clauses, params = flt.where()
     clauses.append(FOLLOWUP_CLAUSES["open"])
     rows = conn.execute(
         # SQLite's planner prefers the follow-up list's index, which lacks the touchpoint.

@@ -1,0 +1,428 @@
+"""Per-day counts by property value: the same as counted from the answers
+through every way an answer changes or leaves, and every overview figure
+read from them the same as computed from the answers themselves."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import random
+import shutil
+import sqlite3
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from admin import filters, stats
+from collector import create_app, nps, storage, timestamps
+from collector.storage.property_days import COUNT_COLUMNS
+
+TODAY = datetime.now(UTC).date()
+DAYS = 150
+STORES = [f"store-{n:02d}" for n in range(25)] + ['Ø"st & co', "a b"]
+REGIONS = ["north", "south", "east", "west", "sønderjylland"]
+SEGMENTS = ["private", "business", "public"]
+AGENTS = [f"agent-{n}" for n in range(30)]
+KEYS = {"store": STORES, "region": REGIONS, "segment": SEGMENTS, "agent": AGENTS}
+
+
+def _stamp(day: date, seconds: int) -> str:
+    moment = datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(seconds=seconds)
+    return moment.strftime(timestamps.FORMAT)
+
+
+def _properties(rng: random.Random) -> str:
+    chosen = {key: rng.choice(values) for key, values in KEYS.items() if rng.random() < 0.8}
+    return json.dumps(chosen, ensure_ascii=False, sort_keys=True)
+
+
+def fill(conn: sqlite3.Connection, touchpoint_ids: list[int], count: int, seed: int = 17) -> None:
+    """*count* answers over the last DAYS days with many property values."""
+    rng = random.Random(seed)
+    rows = []
+    for i in range(count):
+        day = TODAY - timedelta(days=rng.randrange(DAYS))
+        stamp = _stamp(day, rng.randrange(86400))
+        rows.append(
+            (
+                rng.choice(touchpoint_ids),
+                rng.randrange(11),
+                None,
+                f"ORDER-{i}",
+                rng.choice(["widget", "link"]),
+                None,
+                None,
+                _properties(rng),
+                stamp,
+                *(("resolved", "Called", "owner@example.com", stamp) if rng.random() < 0.4 else (None,) * 4),
+            )
+        )
+    storage.insert_responses_bulk(conn, rows)
+
+
+# --------------------------------------------------------------------------
+# The plain computation: every answer read and counted in Python
+# --------------------------------------------------------------------------
+
+
+def rebuilt(conn: sqlite3.Connection) -> dict[tuple, list[int]]:
+    """The per-day counts by property value as the answers have them."""
+    counts: dict[tuple, list[int]] = {}
+    for tp_id, score, channel, created_at, properties, status in conn.execute(
+        "SELECT touchpoint_id, score, channel, created_at, properties, followup_status FROM responses"
+    ):
+        for key, value in json.loads(properties).items():
+            row = counts.setdefault((key, value, created_at[:10], tp_id, channel), [0] * 12)
+            row[score] += 1
+            row[11] += nps.category(score) == nps.DETRACTOR and status is None
+    return counts
+
+
+def stored(conn: sqlite3.Connection) -> dict[tuple, list[int]]:
+    """The table's counts, rows counted down to nothing left out."""
+    rows = conn.execute(
+        f"SELECT key, value, day, touchpoint_id, channel, {', '.join(COUNT_COLUMNS)} FROM response_property_days"
+    )
+    return {tuple(row[:5]): list(row[5:]) for row in rows if any(row[5:])}
+
+
+def assert_counts_exact(conn: sqlite3.Connection) -> None:
+    assert stored(conn) == rebuilt(conn)
+    negative = conn.execute(f"SELECT COUNT(*) FROM response_property_days WHERE min({', '.join(COUNT_COLUMNS)}) < 0")
+    assert negative.fetchone()[0] == 0
+
+
+def selected(
+    conn: sqlite3.Connection, flt: storage.ResponseFilter, *, open_only: bool = False
+) -> list[tuple[int, int, str, dict]]:
+    """(touchpoint_id, score, day, properties) of the answers *flt* selects
+    (*open_only*: the detractors nobody has followed up yet)."""
+    found = []
+    for tp_id, score, channel, created_at, properties, status in conn.execute(
+        "SELECT touchpoint_id, score, channel, created_at, properties, followup_status FROM responses"
+    ):
+        if open_only and (nps.category(score) != nps.DETRACTOR or status is not None):
+            continue
+        props = json.loads(properties)
+        if flt.touchpoint_id is not None and tp_id != flt.touchpoint_id:
+            continue
+        if flt.since and created_at < flt.since:
+            continue
+        if flt.until and created_at[:10] > flt.until:
+            continue
+        if flt.channel and channel != flt.channel:
+            continue
+        if any(props.get(key) != value for key, value in (flt.properties or {}).items()):
+            continue
+        found.append((tp_id, score, created_at[:10], props))
+    return found
+
+
+def summary(answers) -> nps.Summary:
+    return nps.summary_from_scores(Counter(score for _, score, _, _ in answers).items())
+
+
+def plain_by_period(conn, flt, interval, before=None) -> list[tuple]:
+    counts: Counter = Counter()
+    for tp_id, score, day, _ in selected(conn, flt):
+        if before and day < before:
+            bucket = None
+        elif interval == "day":
+            bucket = day
+        else:
+            bucket = stats.bucket_start(date.fromisoformat(day), interval).isoformat()
+        counts[tp_id, bucket, score] += 1
+    return sorted((tp, bucket, score, n) for (tp, bucket, score), n in counts.items())
+
+
+def plain_breakdown(conn, key, flt) -> dict:
+    groups: dict = {}
+    for answer in selected(conn, flt):
+        groups.setdefault(answer[3].get(key), []).append(answer)
+    found = {value: summary(answers) for value, answers in groups.items()}
+    return {value: (s.promoters, s.passives, s.detractors) for value, s in found.items()}
+
+
+def _key(row: tuple) -> tuple:
+    return tuple("" if part is None else part for part in row)
+
+
+def assert_overview_exact(conn, flt: filters.Filters, touchpoints) -> None:
+    """Every figure of the overview for *flt* against the answers counted in Python."""
+    view = stats.build_overview(conn, flt, touchpoints)
+    shown = [tp for tp in touchpoints if flt.touchpoint_id in (None, tp.id)]
+    previous = flt.previous()
+    for card in view.cards:
+        tp_id = card.touchpoint.id if card.touchpoint else None
+        rflt = flt.response_filter(touchpoint_id=tp_id)
+        answers = [a for a in selected(conn, rflt) if a[0] in {tp.id for tp in shown}]
+        expected = summary(answers)
+        assert card.summary == expected, (flt, card.name)
+        assert card.summary.nps == expected.nps and card.summary.margin == expected.margin
+        assert card.distribution == [sum(1 for a in answers if a[1] == score) for score in range(11)]
+        if previous is None:
+            assert card.previous is None
+        else:
+            before = [
+                a for a in selected(conn, previous.response_filter(touchpoint_id=tp_id)) if a[0] in card_ids(shown)
+            ]
+            assert card.previous == summary(before), (flt, card.name)
+            assert card.change == nps.change(expected, summary(before))
+        for point in card.trend:
+            inside = [
+                a for a in answers if stats.bucket_start(date.fromisoformat(a[2]), flt.trend_interval) == point.start
+            ]
+            assert point.summary == summary(inside), (flt, card.name, point.start)
+        assert sum(point.summary.n for point in card.trend) == expected.n
+    open_now = Counter(a[0] for a in selected(conn, flt.response_filter(), open_only=True))
+    assert storage.open_detractors_by_touchpoint(conn, flt.response_filter()) == dict(open_now), flt
+    if flt.breakdown:
+        expected_rows = plain_breakdown(conn, flt.breakdown, flt.response_filter())
+        got = {
+            row.value: (row.summary.promoters, row.summary.passives, row.summary.detractors)
+            for row in view.breakdown.rows
+        }
+        assert len(got) + view.breakdown.hidden_values == len(expected_rows), flt
+        assert got == {value: expected_rows[value] for value in got}, flt
+        ranked = sorted(expected_rows.items(), key=lambda item: (item[0] is None, -sum(item[1]), item[0] or ""))
+        assert [row.value for row in view.breakdown.rows] == [value for value, _ in ranked][: stats.BREAKDOWN_LIMIT]
+
+
+def card_ids(touchpoints) -> set[int]:
+    return {tp.id for tp in touchpoints}
+
+
+# Every kind of view: periods (custom ones end or start mid-data), a
+# touchpoint, a channel, no/one/two property filters (common, rare, quoted,
+# absent values) and breakdowns (by another key, by the filter's own key).
+VIEWS = [
+    {},
+    {"period": "7d"},
+    {"period": "year", "by": "store"},
+    {"period": "all", "by": "region"},
+    {"period": "all", "p.segment": "business"},
+    {"period": "30d", "p.store": 'Ø"st & co', "interval": "week"},
+    {"period": "90d", "p.region": "sønderjylland", "by": "agent"},
+    {"period": "90d", "p.segment": "public", "by": "segment"},
+    {"period": "all", "p.region": "north", "p.segment": "private"},
+    {"period": "all", "p.region": "north", "p.segment": "private", "by": "store"},
+    {"period": "90d", "p.agent": "nobody"},
+    {"period": "90d", "by": "nothing"},
+    {"period": "all", "channel": "link", "by": "segment", "interval": "month"},
+    {"period": "all", "channel": "widget", "p.agent": "agent-3"},
+    {
+        "period": "custom",
+        "since": (TODAY - timedelta(days=60)).isoformat(),
+        "until": (TODAY - timedelta(days=20)).isoformat(),
+        "by": "store",
+    },
+    {"period": "custom", "since": (TODAY - timedelta(days=45)).isoformat(), "p.store": "store-04", "interval": "week"},
+]
+
+
+def check_everything(conn, touchpoints) -> None:
+    assert_counts_exact(conn)
+    for args, tp in itertools.product(VIEWS, [None, touchpoints[1]]):
+        query = {**args, **({"touchpoint": str(tp.id)} if tp else {})}
+        flt, errors = filters.parse(query, today=TODAY, touchpoint_ids=card_ids(touchpoints))
+        assert errors == []
+        assert_overview_exact(conn, flt, touchpoints)
+
+
+@pytest.fixture
+def data(app, conn, make_touchpoint):
+    touchpoints = [make_touchpoint(name) for name in ("checkout", "support", "delivery")]
+    fill(conn, [tp.id for tp in touchpoints], 1500)
+    return touchpoints
+
+
+def test_the_overview_is_exact_on_many_property_values(conn, data):
+    check_everything(conn, data)
+
+
+def test_counts_follow_every_change_and_removal(conn, data):
+    ids = [row[0] for row in conn.execute("SELECT id FROM responses ORDER BY id")]
+    # A changed score, then a changed comment only (the score stays).
+    for response_id in ids[:40]:
+        storage.update_response(conn, response_id, score=(response_id * 7) % 11)
+    storage.update_response(conn, ids[50], comment="Better now")
+    # A ref answered again: score, channel and properties replaced.
+    first = storage.get_response(conn, ids[60])
+    storage.insert_response(
+        conn, first["touchpoint_id"], 3, ref=first["ref"], channel="email", properties={"store": "store-01", "new": "x"}
+    )
+    storage.upsert_link_response(conn, first["touchpoint_id"], first["ref"], 9)
+    # A visitor's second answer merged into the first: new score, channel and properties.
+    visitor_first = storage.store_visitor_response(
+        conn, data[0].id, 2, visitor="v1", since="2000-01-01T00:00:00Z", properties={"segment": "private"}
+    )
+    merged = storage.store_visitor_response(
+        conn,
+        data[0].id,
+        10,
+        visitor="v1",
+        since="2000-01-01T00:00:00Z",
+        channel="link",
+        properties={"segment": "business", "region": "east"},
+    )
+    assert merged == visitor_first
+    for response_id in ids[70:120]:
+        storage.set_followup(conn, response_id, "contacted", "Called", "owner@example.com")
+    for response_id in ids[100:110]:
+        storage.set_followup(conn, response_id, None, None, "owner@example.com")  # open again
+    storage.set_followup(conn, ids[111], "resolved", "Sorted", "owner@example.com")
+    check_everything(conn, data)
+    # Forget one customer's answers, then retention removes the oldest days.
+    assert storage.forget_ref(conn, "ORDER-5") == 1
+    storage.delete_responses_before(conn, _stamp(TODAY - timedelta(days=100), 43200))
+    check_everything(conn, data)
+
+
+def test_a_period_that_starts_within_a_day_reads_that_day_from_the_answers(conn, data):
+    for days_ago, seconds, until in [(30, 43200, None), (10, 1, None), (0, 3600, None), (40, 80000, 35), (5, 100, 5)]:
+        flt = storage.ResponseFilter(
+            since=_stamp(TODAY - timedelta(days=days_ago), seconds),
+            until=(TODAY - timedelta(days=until)).isoformat() if until is not None else None,
+        )
+        for properties in (None, {"segment": "business"}, {"region": "east", "segment": "public"}):
+            flt.properties = properties
+            for interval in ("day", "week", "month"):
+                got = sorted(storage.score_counts_by_period(conn, flt, interval), key=_key)
+                assert got == sorted(plain_by_period(conn, flt, interval), key=_key), (flt, interval)
+            for key in ("store", "segment", "absent"):
+                assert storage.breakdown_counts(conn, key, flt) == plain_breakdown(conn, key, flt), (flt, key)
+        expected = {tp: (s.promoters, s.passives, s.detractors) for tp, s in _by_touchpoint(conn, flt).items()}
+        assert storage.category_counts_by_touchpoint(conn, flt) == expected
+
+
+def _by_touchpoint(conn, flt) -> dict[int, nps.Summary]:
+    groups: dict[int, list] = {}
+    for answer in selected(conn, flt):
+        groups.setdefault(answer[0], []).append(answer)
+    return {tp: summary(answers) for tp, answers in groups.items()}
+
+
+def test_the_read_api_s_stats_match_the_answers(app, conn, data):
+    from collector import api_keys
+
+    with app.app_context():
+        _, key = api_keys.create("reader", ("read",))
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {key}"}
+    for query, flt in [
+        ("period=90d", storage.ResponseFilter(since=(TODAY - timedelta(days=89)).isoformat())),
+        ("period=all&channel=link", storage.ResponseFilter(channel="link")),
+    ]:
+        body = client.get(f"/api/v1/stats?{query}", headers=headers).get_json()
+        expected = _by_touchpoint(conn, flt)
+        for card in body["touchpoints"]:
+            found = expected.get(card["id"], nps.Summary())
+            assert (card["n"], card["nps"]) == (found.n, found.nps)
+
+
+def test_an_upgraded_database_counts_its_answers_once(tmp_path, capsys):
+    fixture = Path(__file__).parent / "fixtures" / "anbefal-0.1.0.db"
+    path = str(tmp_path / "old.db")
+    shutil.copyfile(fixture, path)
+    create_app({"TESTING": True, "DB": path})
+    conn = storage.connect(path)
+    try:
+        assert "Counted 92 answers by property value." in capsys.readouterr().err
+        assert stored(conn) and stored(conn) == rebuilt(conn)
+        storage.insert_response(conn, 1, 4, properties={"segment": "business"})
+        assert_counts_exact(conn)
+    finally:
+        conn.close()
+        storage.close_connections()
+
+
+def test_the_build_at_upgrade_counts_in_steps(conn, data, monkeypatch, capsys):
+    from collector.storage import property_days
+
+    expected = rebuilt(conn)
+    conn.execute("DELETE FROM response_property_days")
+    monkeypatch.setattr(property_days, "BUILD_STEP", 100)
+    import sqlite_utils
+
+    property_days._build(sqlite_utils.Database(conn))
+    assert stored(conn) == expected
+    assert "1,500 of 1,500" in capsys.readouterr().err
+
+
+def test_a_restored_backup_keeps_its_counts(conn, data, tmp_path):
+    copy = str(tmp_path / "backup.db")
+    storage.backup_database(conn, copy)
+    restored = storage.connect(copy)
+    try:
+        assert stored(restored) == rebuilt(restored) == rebuilt(conn)
+    finally:
+        restored.close()
+
+
+answer = st.tuples(
+    st.integers(0, 1),  # touchpoint
+    st.integers(0, 10),
+    st.integers(0, 9),  # days ago
+    st.sampled_from(["widget", "link"]),
+    st.dictionaries(st.sampled_from(["a", "b", "c"]), st.sampled_from(["x", "y", "é z", '"q"']), max_size=3),
+)
+change = st.one_of(
+    st.tuples(st.just("score"), st.integers(0, 30), st.integers(0, 10)),
+    st.tuples(st.just("again"), st.integers(0, 30), answer),
+    st.tuples(st.just("forget"), st.integers(0, 30)),
+    st.tuples(st.just("retention"), st.integers(0, 9)),
+    st.tuples(st.just("followup"), st.integers(0, 30), st.sampled_from([None, "contacted", "resolved"])),
+)
+
+
+@settings(max_examples=25, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(answer, min_size=1, max_size=25), st.lists(change, max_size=8))
+def test_random_answers_and_changes_keep_the_counts_exact(tmp_path_factory, answers, changes):
+    path = str(tmp_path_factory.mktemp("random") / "anbefal.db")
+    conn = storage.connect(path)
+    try:
+        storage.migrate(conn)
+        tps = [storage.insert_touchpoint(conn, name).id for name in ("a", "b")]
+
+        def store(i: int, item) -> None:
+            tp, score, days_ago, channel, properties = item
+            stamp = _stamp(TODAY - timedelta(days=days_ago), 3600)
+            storage.insert_response(
+                conn, tps[tp], score, ref=f"R{i}", channel=channel, properties=properties, created_at=stamp
+            )
+
+        for i, item in enumerate(answers):
+            store(i, item)
+        for step in changes:
+            if step[0] == "score":
+                storage.update_response(conn, step[1] + 1, score=step[2])
+            elif step[0] == "again":
+                store(step[1] % len(answers), step[2])
+            elif step[0] == "followup":
+                storage.set_followup(conn, step[1] + 1, step[2], None, "owner@example.com")
+            elif step[0] == "forget":
+                storage.forget_ref(conn, f"R{step[1]}")
+            else:
+                storage.delete_responses_before(conn, _stamp(TODAY - timedelta(days=step[1]), 0))
+            assert_counts_exact(conn)
+        for key in ("a", "b", "c"):
+            for flt in (storage.ResponseFilter(), storage.ResponseFilter(properties={"a": "x"})):
+                assert storage.breakdown_counts(conn, key, flt) == plain_breakdown(conn, key, flt)
+    finally:
+        conn.close()
+
+
+def test_a_bulk_load_counts_at_the_end_and_the_triggers_count_again(conn, make_touchpoint, capsys):
+    touchpoints = [make_touchpoint(name) for name in ("checkout", "support")]
+    with storage.counted_at_the_end(conn):
+        fill(conn, [tp.id for tp in touchpoints], 300)
+        assert stored(conn) == {}
+    assert stored(conn) == rebuilt(conn) != {}
+    assert "Counted 300 answers by property value." in capsys.readouterr().err
+    storage.insert_response(conn, touchpoints[0].id, 9, properties={"segment": "business"})
+    storage.update_response(conn, 1, score=0)
+    assert_counts_exact(conn)
