@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from .. import i18n, storage
+from .. import customers, i18n, storage
 from ..db import get_db, get_tokens
 from ..origins import normalise_origin
 from ..snippet import public_url, snippet_html
@@ -86,6 +86,12 @@ def touchpoint_list() -> None:
 @click.option("--language", type=click.Choice(i18n.LANGUAGES), help="Override the touchpoint's language.")
 @click.option("--delay", type=click.IntRange(0, 3600), help="Seconds to wait before showing the survey.")
 @click.option("--sample", type=click.FloatRange(0, 1), help="Share of visitors to ask, 0 to 1.")
+@click.option("--customer", help="The shop's customer id (signed with --signed).")
+@click.option(
+    "--signed",
+    is_flag=True,
+    help="Add the signatures: of --ref and --customer, else placeholders for the shop's backend.",
+)
 @with_appcontext
 def touchpoint_snippet(
     name: str,
@@ -94,9 +100,15 @@ def touchpoint_snippet(
     language: str | None,
     delay: int | None,
     sample: float | None,
+    customer: str | None,
+    signed: bool,
 ) -> None:
     """Print exactly the HTML to paste into a page for touchpoint NAME."""
     tp = touchpoint_or_fail(name)
+    identity: dict[str, str | None] = {"customer": customer}
+    if signed or tp.require_verified:
+        identity = dict(customers.signed_attributes(customers.signing_key(get_db()), ref, customer))
+        ref = identity.pop("ref")
     if properties is not None:
         from ..errors import ApiError
         from ..validation import parse_properties_json
@@ -114,5 +126,6 @@ def touchpoint_snippet(
             lang=language,
             delay=None if delay is None else str(delay),
             sample=None if sample is None else f"{sample:g}",
+            **identity,
         )
     )

@@ -46,8 +46,8 @@ def score_counts_by_period(
     if before:
         bucket = f"CASE WHEN day < ? THEN NULL ELSE {bucket} END"
         select_params.append(before)
-    if flt.properties or (flt.since and len(flt.since) != 10):
-        # Only the answers themselves know their properties.
+    if flt.properties or flt.verified or (flt.since and len(flt.since) != 10):
+        # Only the answers themselves know their properties (and signatures).
         where, params = flt.where_sql()
         # Grouped by day first: the week or month is then worked out once per
         # day, not once per answer.

@@ -14,8 +14,8 @@ from .group_commit import write_answer
 
 _UPSERT_RESPONSE = """
     INSERT INTO responses (touchpoint_id, score, comment, ref, channel, locale, page,
-                           properties, visitor, created_at, updated_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                           properties, visitor, created_at, updated_at, verified)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (touchpoint_id, ref) WHERE ref IS NOT NULL DO UPDATE SET
         score = excluded.score,
         comment = excluded.comment,
@@ -23,7 +23,8 @@ _UPSERT_RESPONSE = """
         locale = excluded.locale,
         page = excluded.page,
         properties = excluded.properties,
-        updated_at = excluded.updated_at
+        updated_at = excluded.updated_at,
+        verified = excluded.verified
     RETURNING id
 """
 
@@ -53,6 +54,7 @@ def insert_response(
     properties: dict[str, str] | None = None,
     visitor: str | None = None,
     created_at: str | None = None,
+    verified: bool = False,
 ) -> int:
     """Store an answer and return its id.
 
@@ -74,6 +76,7 @@ def insert_response(
         visitor,
         created_at or now,
         created_at or now,
+        int(verified),
     )
     return _upsert_returning_id(conn, _UPSERT_RESPONSE, params)
 
@@ -166,6 +169,7 @@ def store_visitor_response(
     locale: str | None = None,
     page: str | None = None,
     properties: dict[str, str] | None = None,
+    verified: bool = False,
 ) -> int:
     """Store an answer without a ref from *visitor* and return its id.
 
@@ -195,14 +199,15 @@ def store_visitor_response(
                 page=page,
                 properties=properties,
                 visitor=visitor,
+                verified=verified,
             )
         c.execute(
             """
             UPDATE responses SET score = ?, comment = ?, channel = ?, locale = ?, page = ?, properties = ?,
-                                 updated_at = ?
+                                 updated_at = ?, verified = ?
             WHERE id = ?
             """,
-            (score, comment, channel, locale, page, stored_properties, utcnow(), row[0]),
+            (score, comment, channel, locale, page, stored_properties, utcnow(), int(verified), row[0]),
         )
         return row[0]
 

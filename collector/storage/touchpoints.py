@@ -19,6 +19,13 @@ TOUCHPOINT_FIELDS = (
     "followup_detractor",
     "followup_passive",
     "followup_promoter",
+    "require_verified",
+    "next_detractor_text",
+    "next_detractor_url",
+    "next_passive_text",
+    "next_passive_url",
+    "next_promoter_text",
+    "next_promoter_url",
 )
 
 
@@ -36,11 +43,27 @@ class Touchpoint:
     followup_passive: str | None
     followup_promoter: str | None
     created_at: str
+    # Answers must carry a valid signature (see collector.customers).
+    require_verified: bool = False
+    # The next step offered with the thanks, per category: a text and a URL.
+    next_detractor_text: str | None = None
+    next_detractor_url: str | None = None
+    next_passive_text: str | None = None
+    next_passive_url: str | None = None
+    next_promoter_text: str | None = None
+    next_promoter_url: str | None = None
+
+    def next_step(self, category: str) -> tuple[str, str] | None:
+        """Return the (text, URL template) offered to *category* after the answer, or None."""
+        text = getattr(self, f"next_{category}_text")
+        url = getattr(self, f"next_{category}_url")
+        return (text, url) if text and url else None
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Touchpoint:
         data = dict(row)
         data["origins"] = json.loads(data["origins"] or "[]")
+        data["require_verified"] = bool(data.get("require_verified"))
         return cls(**data)
 
 
