@@ -28,12 +28,12 @@ def _with_options(command):
 
 
 @touchpoint.command("set")
-@click.argument("name")
+@click.argument("touchpoint_name", metavar="NAME")
 @_with_options
 @with_appcontext
-def touchpoint_set(name: str, **given: Any) -> None:
+def touchpoint_set(touchpoint_name: str, **given: Any) -> None:
     """Change settings of touchpoint NAME; each value is checked as the admin form checks it."""
-    tp = touchpoint_or_fail(name)
+    tp = touchpoint_or_fail(touchpoint_name)
     values = {}
     for option in touchpoint_settings.OPTIONS:
         value = given[option.column]
