@@ -282,14 +282,13 @@ max-width:none!important}.p{padding:12px}.s{gap:3px}.s span{height:38px;font-siz
         if (s === saved) return;
         return (
           id === null
-            ? api("POST", "", Object.assign({ token, score: s, ref, properties: props, locale: c.language, page }, signed)).then(
-                (r) => {
+            ? api("POST", "", Object.assign({ token, score: s, ref, properties: props, locale: c.language, page },
+                signed)).then((r) => {
                   id = r.id;
                   secret = r.secret;
                   keepQuiet(c.repeat_days);
                   return r;
-                }
-              )
+                })
             : api("PATCH", "/" + id, { secret, score: s })
         ).then((r) => {
           saved = s;
@@ -313,7 +312,9 @@ max-width:none!important}.p{padding:12px}.s{gap:3px}.s span{height:38px;font-siz
         const done = h("p", { class: "t", role: "status", tabindex: -1 }, t.thanks);
         form.replaceWith(done);
         scale.remove();
-        if (next) done.after(h("a", { class: "n", href: base + next.url, target: "_blank", rel: "noopener" }, next.text));
+        // The next step the touchpoint offers this category, through the collector, which counts the click.
+        if (next) done.after(h("a", { class: "n", href: base + next.url, target: "_blank", rel: "noopener" },
+          next.text));
         done.focus();
       };
       const pick = (event) => {
