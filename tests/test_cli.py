@@ -167,3 +167,16 @@ def test_console_script_runs_as_a_module(tmp_path):
         [sys.executable, "-m", "collector", "touchpoint", "list"], env=env, capture_output=True, text=True, check=True
     )
     assert "No touchpoints yet" in out.stdout
+
+
+def test_snippet_signed_with_placeholders_or_signatures(cli, conn):
+    from collector import customers
+
+    cli("touchpoint", "add", "checkout")
+    placeholders = cli("touchpoint", "snippet", "checkout", "--signed").output
+    assert 'data-ref="ORDER-ID"' in placeholders and "data-customer-sig=" in placeholders
+    signed = cli("touchpoint", "snippet", "checkout", "--signed", "--ref", "A-1", "--customer", "C-7").output
+    key = customers.signing_key(conn)
+    assert f'data-ref-sig="{customers.sign(key, customers.REF, "A-1")}"' in signed
+    assert f'data-customer-sig="{customers.sign(key, customers.CUSTOMER, "C-7")}"' in signed
+    assert "data-ref-sig" not in cli("touchpoint", "snippet", "checkout").output
