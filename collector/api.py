@@ -123,7 +123,8 @@ def create_response():
     _require_signature(touchpoint, identity)
     if bots.request_is_from_bot():
         # Told it was stored, so it has no reason to retry; nothing is.
-        return {"id": 0, "secret": get_tokens().make_edit_secret(0)}, 201
+        next_step = next_steps.offer(touchpoint, fields["score"], fields["ref"])
+        return {"id": 0, "secret": get_tokens().make_edit_secret(0), "next_step": next_step}, 201
     conn = get_db()
     window = current_app.config["DEDUP_WINDOW"]  # a whole number, checked at start
     if fields["ref"] is None and window > 0:
