@@ -50,6 +50,7 @@ class Filters:
     touchpoint_id: int | None = None
     channel: str | None = None
     properties: tuple[tuple[str, str], ...] = ()  # sorted by key
+    verified: bool = False  # only answers with a valid signature from the shop
     breakdown: str | None = None  # a property key
     interval: str = "auto"
     today: date = field(default_factory=lambda: datetime.now(UTC).date(), compare=False)
@@ -79,6 +80,7 @@ class Filters:
             until=self.until.isoformat() if self.until else None,
             channel=self.channel,
             properties=self.property_dict or None,
+            verified=self.verified,
         )
 
     def previous(self) -> Filters | None:
@@ -110,6 +112,8 @@ class Filters:
             items.append(("touchpoint", str(self.touchpoint_id)))
         if self.channel:
             items.append(("channel", self.channel))
+        if self.verified:
+            items.append(("verified", "yes"))
         items += [(PROPERTY_PREFIX + key, value) for key, value in self.properties]
         if self.breakdown:
             items.append(("by", self.breakdown))
@@ -176,6 +180,10 @@ def parse(
         errors.append(f"Unknown channel “{shown(channel)}”: choose {' or '.join(CHANNELS)}.")
         channel = None
 
+    verified = single("verified")
+    if verified not in ("", "yes"):
+        errors.append(f"“{shown(verified)}” is no choice for verified: leave it out, or say yes.")
+
     # Property filters: p.<key>=<value>, plus the form's add_key/add_value pair.
     pairs: list[tuple[str, str]] = []
     keys = args.keys() if hasattr(args, "keys") else []
@@ -218,6 +226,7 @@ def parse(
         until=until,
         touchpoint_id=touchpoint_id,
         channel=channel,
+        verified=verified == "yes",
         properties=tuple(sorted(properties.items())),
         breakdown=breakdown,
         interval=interval,

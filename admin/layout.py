@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collector import timestamps, validation
 from collector.nps import category, score_span
+from collector.touchpoint_settings import MAX_TEXT, MAX_URL
 
 from .blueprint import NAV, bp, home_url
 from .followup import MAX_NOTE
 from .listing import MAX_QUERY, url_with
-from .touchpoint_form import MAX_TEXT
 
 # The maxlength of the forms' fields: the same numbers that check them.
 LIMITS = {
@@ -19,6 +19,7 @@ LIMITS = {
     "note": MAX_NOTE,
     "query": MAX_QUERY,
     "text": MAX_TEXT,
+    "url": MAX_URL,
 }
 
 

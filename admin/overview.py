@@ -10,7 +10,7 @@ from flask import current_app, redirect, render_template, request, url_for
 from collector import nps, storage
 from collector.db import get_db
 
-from . import charts, filters, ownership, stats, themes
+from . import charts, filters, ownership, reach, stats, themes
 from .auth import login_required
 from .blueprint import bp
 from .export import FORMATS, export_url
@@ -68,6 +68,7 @@ def overview():
         total=view.cards[0].summary.n if view.cards else 0,
         overdue=overdue,
         themes=themes.build(conn, flt),
+        reach_rows=reach.response_rates(conn, flt, touchpoints),
     )
     return html, 400 if errors else 200
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 
-from collector import i18n, security, storage
+from collector import customers, i18n, security, storage
 from collector.db import get_db, get_tokens
 from collector.embed import widget_asset
 from collector.links import sender
@@ -104,6 +104,7 @@ def _form_page(form: TouchpointForm, tp: storage.Touchpoint | None, status: int 
             block, block_error = None, str(exc)
         context.update(
             snippet=snippet_html(get_tokens().make_embed_token(tp.id), public_url()),
+            signed_snippet=snippet_html(get_tokens().make_embed_token(tp.id), public_url(), **customers.PLACEHOLDERS),
             email_block=block,
             email_block_error=block_error,
             placeholder=placeholder,

@@ -9,17 +9,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, g, request
+from flask import Blueprint, current_app, g, redirect, request
 from flask_cors import CORS
 
-from . import bots, i18n, look, storage, timestamps, validation, visitors
+from . import bots, customers, i18n, look, next_steps, nps, params, storage, timestamps, validation, visitors
 from .db import get_db, get_tokens
 from .errors import ApiError
 from .tokens import ExpiredToken, InvalidToken
+from .touchpoint_settings import fill_url
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-RESPONSE_FIELDS = {"token", "score", "comment", "ref", "properties", "locale", "page"}
+RESPONSE_FIELDS = {"token", "score", "comment", "ref", "properties", "locale", "page", *customers.FIELDS}
+EVENT_FIELDS = {"token", "event", "customer", "customer_sig"}
+# What the widget reports; a click on the next step is counted by GET /next.
+WIDGET_EVENTS = ("shown", "dismissed")
 UPDATE_FIELDS = {"secret", "comment", "score"}
 
 
@@ -82,7 +86,10 @@ def widget_config():
     touchpoint = touchpoint_from_token(request.args.get("token"))
     check_origin(touchpoint)
     language = i18n.choose(request.args.get("lang"), touchpoint.language, request.args.get("page_lang"))
+    identity = _identity(None, None, request.args.get("customer") or None, request.args.get("customer_sig"))
     return {
+        # False for a verified customer within the quiet days: the widget stays away.
+        "ask": not customers.is_quiet(get_db(), identity, current_app.config["CUSTOMER_QUIET_DAYS"]),
         "touchpoint": touchpoint.id,
         "language": language,
         "repeat_days": touchpoint.repeat_days,
@@ -93,13 +100,19 @@ def widget_config():
     }
 
 
+def _widget_post(allowed: set[str]) -> tuple[dict[str, Any], storage.Touchpoint]:
+    """Return the body of a POST from the widget and its touchpoint, from an origin it allows."""
+    body = validation.parse_json_body(request)
+    validation.only_fields(body, allowed)
+    touchpoint = touchpoint_from_token(body.get("token"))
+    check_origin(touchpoint)
+    return body, touchpoint
+
+
 @bp.post("/responses")
 def create_response():
     """Store a score (and optionally a comment) from the widget."""
-    body = validation.parse_json_body(request)
-    validation.only_fields(body, RESPONSE_FIELDS)
-    touchpoint = touchpoint_from_token(body.get("token"))
-    check_origin(touchpoint)
+    body, touchpoint = _widget_post(RESPONSE_FIELDS)
     fields = {
         "score": validation.score(body.get("score")),
         "comment": validation.comment(body.get("comment")),
@@ -108,9 +121,12 @@ def create_response():
         "locale": validation.locale(body.get("locale")),
         "page": validation.page(body.get("page")),
     }
+    identity = _identity(fields["ref"], body.get("ref_sig"), body.get("customer"), body.get("customer_sig"))
+    _require_signature(touchpoint, identity)
     if bots.request_is_from_bot():
         # Told it was stored, so it has no reason to retry; nothing is.
-        return {"id": 0, "secret": get_tokens().make_edit_secret(0)}, 201
+        next_step = next_steps.offer(touchpoint, fields["score"], fields["ref"])
+        return {"id": 0, "secret": get_tokens().make_edit_secret(0), "next_step": next_step}, 201
     conn = get_db()
     window = current_app.config["DEDUP_WINDOW"]  # a whole number, checked at start
     if fields["ref"] is None and window > 0:
@@ -123,14 +139,19 @@ def create_response():
             channel="widget",
             visitor=visitors.current_visitor(),
             since=timestamps.utc_seconds_ago(window),
+            verified=identity.verified,
             **fields,
         )
     else:
         # One atomic statement, no BEGIN/COMMIT round trips: it queues for the
         # writers' turn itself and holds it only while SQLite writes.
-        response_id = storage.insert_response(conn, touchpoint.id, channel="widget", **fields)
+        response_id = storage.insert_response(
+            conn, touchpoint.id, channel="widget", verified=identity.verified, **fields
+        )
+    customers.note_seen(conn, identity, current_app.config["CUSTOMER_QUIET_DAYS"])
     secret = get_tokens().make_edit_secret(response_id)
-    return {"id": response_id, "secret": secret}, 201
+    next_step = next_steps.offer(touchpoint, fields["score"], fields.get("ref"))
+    return {"id": response_id, "secret": secret, "next_step": next_step}, 201
 
 
 @bp.patch("/responses/<id:response_id>")
@@ -150,7 +171,7 @@ def update_response(response_id: int):
         raise ApiError(400, "nothing_to_update", "send a comment or a score")
     if bots.request_is_from_bot():
         # Nothing was stored, so there is no score to tell but the one sent.
-        return {"id": response_id, "score": score, "comment": comment}
+        return {"id": response_id, "score": score, "comment": comment, "next_step": None}
     conn = get_db()
     existing = storage.get_response(conn, response_id)
     if existing is None:
@@ -162,4 +183,54 @@ def update_response(response_id: int):
         raise ApiError(404, "not_found", "no such response")
     updated = storage.get_response(conn, response_id)
     assert updated is not None
-    return {"id": response_id, "score": updated["score"], "comment": updated["comment"]}
+    next_step = next_steps.offer(touchpoint, updated["score"], updated["ref"])
+    return {"id": response_id, "score": updated["score"], "comment": updated["comment"], "next_step": next_step}
+
+
+def _identity(ref: str | None, ref_sig: Any, customer: Any, customer_sig: Any) -> customers.Identity:
+    """Check the shop's signatures of the ref and the customer id (see collector.customers)."""
+    customer = validation.text(customer, "customer", validation.MAX_REF)
+    for name, value in (("ref_sig", ref_sig), ("customer_sig", customer_sig)):
+        validation.text(value, name, customers.MAX_SIGNATURE)
+    return customers.check(get_db(), ref, ref_sig, customer, customer_sig)
+
+
+def _require_signature(touchpoint: storage.Touchpoint, identity: customers.Identity) -> None:
+    if touchpoint.require_verified and not identity.verified:
+        raise ApiError(
+            403,
+            "invalid_signature",
+            "this touchpoint takes only answers whose ref or customer id is signed by the shop",
+        )
+
+
+@bp.post("/events")
+def widget_event():
+    """Count that the widget was shown, or closed without an answer (not for bots)."""
+    body, touchpoint = _widget_post(EVENT_FIELDS)
+    event = body.get("event")
+    if event not in WIDGET_EVENTS:
+        raise validation.bad("invalid_event", "event must be shown or dismissed")
+    identity = _identity(None, None, body.get("customer"), body.get("customer_sig"))
+    if not bots.request_is_from_bot():
+        conn = get_db()
+        storage.count_event(conn, touchpoint.id, event)
+        if event == "dismissed":
+            customers.note_seen(conn, identity, current_app.config["CUSTOMER_QUIET_DAYS"])
+    return "", 204
+
+
+@bp.get("/next")
+def follow_next_step():
+    """Count a click on a next step and send the browser on to the owner's address."""
+    touchpoint = touchpoint_from_token(request.args.get("token"))
+    score = params.whole_number(request.args.get("score"))
+    if score is None or score not in nps.SCORES:
+        raise validation.bad("invalid_score", "score must be an integer from 0 to 10")
+    ref = validation.ref(request.args.get("ref"))
+    step = touchpoint.next_step(nps.category(score))
+    if step is None:
+        raise ApiError(404, "not_found", "this touchpoint offers no next step for this score")
+    if not bots.request_is_from_bot():
+        storage.count_event(get_db(), touchpoint.id, "clicked")
+    return redirect(fill_url(step[1], score, ref), 303)

@@ -20,6 +20,7 @@ EXPORT_COLUMNS = [
     "channel",
     "locale",
     "page",
+    "verified",
 ]
 
 # The admin's export adds how each response was followed up.

@@ -7,7 +7,8 @@ minute, and the settings table's `maintenance_at` decides whose turn it is.
 It deletes answers older than ANBEFAL_RETENTION_DAYS (when set), visitor
 salts older than two days, and the visitor hashes of answers older than two
 days, which no longer serve to recognise a repeat, and webhook deliveries
-done (delivered or failed) more than DELIVERY_DAYS ago.
+done (delivered or failed) more than DELIVERY_DAYS ago, and the keyed hashes
+of verified customers whose quiet days (ANBEFAL_CUSTOMER_QUIET_DAYS) are over.
 """
 
 from __future__ import annotations
@@ -39,8 +40,9 @@ class Cleaned:
     visitor_hashes: int = 0
 
 
-def clean_up(conn, days: int | None, *, thorough: bool = False) -> Cleaned:
-    """Apply retention (when *days* is set) and forget old visitors."""
+def clean_up(conn, days: int | None, *, thorough: bool = False, quiet_days: int = 0) -> Cleaned:
+    """Apply retention (when *days* is set) and forget old visitors, and
+    verified customers whose quiet days are over."""
     done = Cleaned()
     if days:
         done.responses = storage.delete_responses_before(conn, cutoff(days), thorough=thorough)
@@ -48,6 +50,7 @@ def clean_up(conn, days: int | None, *, thorough: bool = False) -> Cleaned:
     done.visitor_hashes = storage.clear_visitors_before(conn, timestamps.utc_seconds_ago(VISITOR_DAYS * 86400))
     storage.delete_deliveries_before(conn, cutoff(DELIVERY_DAYS))
     storage.delete_mail_before(conn, cutoff(DELIVERY_DAYS))
+    storage.forget_quiet_customers_before(conn, cutoff(quiet_days))
     return done
 
 
@@ -63,13 +66,14 @@ def _schedule_clean_up(response):
     _next_look = time.monotonic() + LOOK_EVERY
     path = current_app.config["DB"]
     days = current_app.config["RETENTION_DAYS"]  # 0 keeps answers
+    quiet_days = current_app.config["CUSTOMER_QUIET_DAYS"]
     app = current_app._get_current_object()  # type: ignore[attr-defined]
 
     def run() -> None:
         try:
             conn = storage.get_connection(path)
             if storage.claim_maintenance(conn, int(time.time()), MAINTENANCE_EVERY):
-                done = clean_up(conn, days)
+                done = clean_up(conn, days, quiet_days=quiet_days)
                 if done.responses:
                     app.logger.info("retention: deleted %d answer(s) older than %d days", done.responses, days)
         except Exception:  # the answer has been sent; the next run tries again

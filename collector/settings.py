@@ -341,6 +341,13 @@ SETTINGS: list[Setting] = [
         ABUSE_AND_PRIVACY,
     ),
     Setting(
+        "CUSTOMER_QUIET_DAYS",
+        30,
+        whole_number(0, "a whole number of days (0 switches it off)"),
+        "Days a verified customer who answered or dismissed a survey is not asked again by the widget; 0: off.",
+        COLLECTOR,
+    ),
+    Setting(
         "ALERT_DELAY",
         120,
         whole_number(0, "a whole number of seconds (0 sends at once)"),

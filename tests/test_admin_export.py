@@ -78,7 +78,7 @@ def test_missing_values_are_empty_cells(conn, make_touchpoint):
     tp = make_touchpoint("a")
     storage.insert_response(conn, tp.id, 9, created_at="2026-03-01T10:00:00Z")
     (row,) = storage.iter_export_cells(conn, storage.ResponseFilter(), ["missing"], followup=True)
-    assert row[2:] == ("a", 9, "promoter", "", "", "widget", "", "", "", "", "", "", "", "", "")
+    assert row[2:] == ("a", 9, "promoter", "", "", "widget", "", "", 0, "", "", "", "", "", "")
 
 
 def test_csv_holds_what_the_filters_select_with_follow_up(admin_client, seeded):
@@ -93,11 +93,11 @@ def test_csv_holds_what_the_filters_select_with_follow_up(admin_client, seeded):
     rows = list(csv.reader(io.StringIO(text)))
     header = rows[0]
     # The columns of `anbefal export`, then the follow-up, then the properties.
-    assert header[:10] == EXPORT_COLUMNS and header[4:6] == ["category", "comment"]
-    assert header[10:16] == FOLLOWUP_COLUMNS
+    assert header[:11] == EXPORT_COLUMNS and header[4:6] == ["category", "comment"]
+    assert header[11:17] == FOLLOWUP_COLUMNS
     assert FOLLOWUP_COLUMNS[:4] == ["followup_status", "followup_note", "followup_by", "followup_at"]
     assert FOLLOWUP_COLUMNS[4:] == ["followup_assignee", "followup_due_at"]
-    assert header[16:] == ["property:agent", "property:department"]
+    assert header[17:] == ["property:agent", "property:department"]
     assert len(rows) == 4  # January's answer is outside the range
     first = dict(zip(header, rows[1], strict=True))
     # Every user-controlled cell that a spreadsheet would run is inert.

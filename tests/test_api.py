@@ -60,7 +60,7 @@ def test_score_is_stored_with_everything_sent(client, conn, token, touchpoint):
     )
     assert r.status_code == 201
     body = r.get_json()
-    assert set(body) == {"id", "secret"}
+    assert set(body) == {"id", "secret", "next_step"}
     row = storage.get_response(conn, body["id"])
     assert row["touchpoint_id"] == touchpoint.id
     assert row["score"] == 9
@@ -88,7 +88,12 @@ def test_comment_updates_the_same_response(client, conn, token):
         headers={"Origin": ORIGIN},
     )
     assert r.status_code == 200
-    assert r.get_json() == {"id": created["id"], "score": 6, "comment": "Levering tog for lang tid 😞 æøå"}
+    assert r.get_json() == {
+        "id": created["id"],
+        "score": 6,
+        "comment": "Levering tog for lang tid 😞 æøå",
+        "next_step": None,
+    }
     assert rows(conn) == 1
     assert storage.get_response(conn, created["id"])["comment"] == "Levering tog for lang tid 😞 æøå"
 

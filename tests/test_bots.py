@@ -99,7 +99,7 @@ def test_a_bot_is_told_its_answer_was_stored_but_nothing_is(client, conn, token)
         "/api/v1/responses", json={"token": token, "score": 3, "ref": "A-1"}, headers={"User-Agent": GOOGLEBOT}
     )
     assert person.status_code == bot.status_code == 201
-    assert set(bot.get_json()) == set(person.get_json()) == {"id", "secret"}
+    assert set(bot.get_json()) == set(person.get_json()) == {"id", "secret", "next_step"}
     assert isinstance(bot.get_json()["id"], int) and isinstance(bot.get_json()["secret"], str)
     assert storage.count_responses(conn) == 1
     # Its comment is "accepted" the same way.

@@ -80,12 +80,15 @@ def test_stats_table_and_json(cli, conn):
         storage.insert_response(conn, a.id, score)
     r = cli("stats")
     lines = r.output.splitlines()
-    assert lines[0].split() == ["touchpoint", "n", "prom%", "pass%", "detr%", "NPS"]
-    assert lines[1].split() == ["checkout", "4", "50", "25", "25", "+25"]
-    assert lines[2].split() == ["empty", "0", "—", "—", "—", "—"]
-    assert lines[3].split() == ["(all)", "4", "50", "25", "25", "+25"]
+    reach = ["shown", "dismiss", "answer", "rate"]
+    assert lines[0].split() == ["touchpoint", "n", "prom%", "pass%", "detr%", "NPS", *reach]
+    # The answers were stored without the widget being shown: answered, no rate.
+    assert lines[1].split() == ["checkout", "4", "50", "25", "25", "+25", "0", "0", "4", "—"]
+    assert lines[2].split() == ["empty", "0", "—", "—", "—", "—", "0", "0", "0", "—"]
+    assert lines[3].split() == ["(all)", "4", "50", "25", "25", "+25", "0", "0", "4", "—"]
     data = json.loads(cli("stats", "--json").output)
     assert data[0]["touchpoint"] == "checkout" and data[0]["nps"] == 25
+    assert data[0]["answered"] == 4 and data[0]["shown"] == 0 and data[0]["response_rate"] is None
     assert data[1]["nps"] is None
 
 
@@ -164,3 +167,16 @@ def test_console_script_runs_as_a_module(tmp_path):
         [sys.executable, "-m", "collector", "touchpoint", "list"], env=env, capture_output=True, text=True, check=True
     )
     assert "No touchpoints yet" in out.stdout
+
+
+def test_snippet_signed_with_placeholders_or_signatures(cli, conn):
+    from collector import customers
+
+    cli("touchpoint", "add", "checkout")
+    placeholders = cli("touchpoint", "snippet", "checkout", "--signed").output
+    assert 'data-ref="ORDER-ID"' in placeholders and "data-customer-sig=" in placeholders
+    signed = cli("touchpoint", "snippet", "checkout", "--signed", "--ref", "A-1", "--customer", "C-7").output
+    key = customers.signing_key(conn)
+    assert f'data-ref-sig="{customers.sign(key, customers.REF, "A-1")}"' in signed
+    assert f'data-customer-sig="{customers.sign(key, customers.CUSTOMER, "C-7")}"' in signed
+    assert "data-ref-sig" not in cli("touchpoint", "snippet", "checkout").output

@@ -146,6 +146,7 @@ QUERY = [
     "until",
     "touchpoint",
     "channel",
+    "verified",
     "p.department",
     "add_key",
     "add_value",

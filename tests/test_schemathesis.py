@@ -45,6 +45,8 @@ def described(token: str, response_id: int, secret: str) -> dict[str, Any]:
     schemas["NewResponse"]["properties"]["token"] = {"const": token}
     schemas["ResponseUpdate"]["properties"]["secret"] = {"const": secret}
     spec["paths"]["/api/v1/widget"]["get"]["parameters"][0]["schema"] = {"const": token}
+    schemas["WidgetEvent"]["properties"]["token"] = {"const": token}
+    spec["paths"]["/api/v1/next"]["get"]["parameters"][0]["schema"] = {"const": token}
     spec["paths"]["/api/v1/responses/{response_id}"]["patch"]["parameters"][0]["schema"] = {"const": response_id}
     for item in spec["paths"].values():
         for operation in item.values():

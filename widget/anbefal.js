@@ -87,6 +87,7 @@ button{font:inherit;cursor:pointer}
 .x{position:absolute;top:8px;right:8px;width:32px;height:32px;padding:0;border:0;background:none;
 color:#545d6e;font-size:24px;line-height:1}
 .x:hover{background:#eef0f3;color:inherit}
+.n{display:inline-block;margin:10px 0 0;color:var(--a);font-weight:600}
 .t{margin:0;padding:4px 36px 4px 0;font-size:16px;font-weight:600;color:inherit;outline:0}
 @media(min-width:481px){:host([data-position=bottom-left]) div.p{right:auto;left:16px}}
 @media(max-width:480px){div.p{right:8px;left:8px;bottom:8px;width:auto;max-width:none}.p{padding:12px}
@@ -164,13 +165,27 @@ color:#545d6e;font-size:24px;line-height:1}
 
     const sampledOut = (rate) => !preview && Math.random() >= rate;
 
+    // Who the shop says the visitor is, signed by its backend (data-customer,
+    // data-customer-sig): a verified customer is asked once in the quiet days.
+    const customer = data.customer ? { customer: data.customer, customer_sig: data.customerSig || "" } : {};
+    // Count a showing or a dismissal; sendBeacon outlives the page, fetch keepalive where it is missing.
+    const report = (event) => {
+      if (preview) return;
+      const body = JSON.stringify(Object.assign({ token, event }, customer));
+      const url = base + "/api/v1/events";
+      if (!(navigator.sendBeacon && navigator.sendBeacon(url, body)))
+        fetch(url, { method: "POST", body, credentials: "omit", keepalive: true }).catch(() => {});
+    };
+
     let config = null;
     const loadConfig = () =>
       config ||
       (config = fetch(
         base +
           "/api/v1/widget?" +
-          new URLSearchParams({ token, lang: data.lang || "", page_lang: d.documentElement.lang || "" }),
+          new URLSearchParams(
+            Object.assign({ token, lang: data.lang || "", page_lang: d.documentElement.lang || "" }, customer)
+          ),
         { credentials: "omit" }
       )
         .then((r) => (r.ok ? r.json() : Promise.reject(new Error("the collector answered " + r.status))))
@@ -219,10 +234,12 @@ color:#545d6e;font-size:24px;line-height:1}
       if (sample >= 0 && sampledOut(sample)) return;
       return loadConfig().then(
         (c) => {
-          if (!(sample >= 0) && sampledOut(+c.sample_rate)) return;
+          if (c.ask === false || (!(sample >= 0) && sampledOut(+c.sample_rate))) return;
           const ref = options.ref == null ? data.ref : String(options.ref);
+          // A ref's signature comes from where the ref came from.
+          const sig = options.ref == null ? data.refSig : options.ref_sig;
           const props = Object.assign({}, properties, isMap(options.properties) ? options.properties : {});
-          render(c, ref && ref.slice(0, 200), clean(props));
+          render(c, ref && ref.slice(0, 200), clean(props), Object.assign({ ref_sig: sig }, customer));
         },
         (e) => {
           // The collector is down or refused us: leave the page untouched, and
@@ -234,7 +251,7 @@ color:#545d6e;font-size:24px;line-height:1}
       );
     };
 
-    const render = (c, ref, props) => {
+    const render = (c, ref, props, signed) => {
       const t = c.texts;
       const inline = preview && script.isConnected && script.parentNode !== d.head;
       const host = h(NAME + "-survey");
@@ -254,12 +271,14 @@ color:#545d6e;font-size:24px;line-height:1}
       let saved = null; // stored by the collector
       let id = null;
       let secret = "";
+      let next = null; // the next step the collector offers for the saved score
       let chain = Promise.resolve();
 
       // Where the focus was before it came into the survey: closing gives it back.
       let back = null;
       host.addEventListener("focusin", (event) => (back = back || event.relatedTarget));
       const close = () => {
+        if (id === null) report("dismissed");
         keepQuiet(c.repeat_days);
         const inside = d.activeElement === host;
         host.remove();
@@ -272,14 +291,17 @@ color:#545d6e;font-size:24px;line-height:1}
         if (s === saved) return;
         return (
           id === null
-            ? api("POST", "", { token, score: s, ref, properties: props, locale: c.language, page }).then((r) => {
-                id = r.id;
-                secret = r.secret;
-                keepQuiet(c.repeat_days);
-              })
+            ? api("POST", "", Object.assign({ token, score: s, ref, properties: props, locale: c.language, page },
+                signed)).then((r) => {
+                  id = r.id;
+                  secret = r.secret;
+                  keepQuiet(c.repeat_days);
+                  return r;
+                })
             : api("PATCH", "/" + id, { secret, score: s })
-        ).then(() => {
+        ).then((r) => {
           saved = s;
+          next = r.next_step;
         });
       };
       // Tasks run one after another; each resolves to whether it worked.
@@ -299,6 +321,9 @@ color:#545d6e;font-size:24px;line-height:1}
         const done = h("p", { class: "t", role: "status", tabindex: -1 }, t.thanks);
         form.replaceWith(done);
         scale.remove();
+        // The next step the touchpoint offers this category, through the collector, which counts the click.
+        if (next) done.after(h("a", { class: "n", href: base + next.url, target: "_blank", rel: "noopener" },
+          next.text));
         done.focus();
       };
       const pick = (event) => {
@@ -375,6 +400,7 @@ color:#545d6e;font-size:24px;line-height:1}
       );
       look(panel, c.look);
       root.append(panel);
+      report("shown");
 
       // The admin's preview shows it in place; on a shop it floats in a corner
       // or asks in a modal dialog in the middle: the page behind it is inert,

@@ -81,5 +81,5 @@ def retention(days: int | None, dry_run: bool) -> None:
         count = storage.count_responses_before(conn, before)
         click.echo(f"{count} responses are older than {days} days (created before {before}); nothing deleted.")
         return
-    done = privacy.clean_up(conn, days, thorough=True)
+    done = privacy.clean_up(conn, days, thorough=True, quiet_days=current_app.config["CUSTOMER_QUIET_DAYS"])
     click.echo(f"Deleted {done.responses} responses older than {days} days (created before {before}).")

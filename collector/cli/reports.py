@@ -19,25 +19,33 @@ from .base import main, touchpoint_or_fail
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @with_appcontext
 def stats(as_json: bool) -> None:
-    """Print n, % promoters / passives / detractors and NPS per touchpoint."""
+    """Print n, % promoters / passives / detractors, NPS and the widget's response rate per touchpoint."""
     conn = get_db()
     counts = storage.category_counts_by_touchpoint(conn)
+    reached = storage.reach_by_touchpoint(conn)
     rows = []
     total = nps.Summary()
+    total_reach = storage.Reach()
     for tp in storage.list_touchpoints(conn):
         summary = nps.Summary(*counts.get(tp.id, (0, 0, 0)))
         total = total + summary
-        rows.append((tp.name, summary))
-    rows.append(("(all)", total))
+        reach = reached.get(tp.id, storage.Reach())
+        total_reach = total_reach + reach
+        rows.append((tp.name, summary, reach))
+    rows.append(("(all)", total, total_reach))
     if as_json:
-        click.echo(json.dumps([{"touchpoint": name, **s.as_dict()} for name, s in rows], indent=2))
+        click.echo(json.dumps([{"touchpoint": name, **s.as_dict(), **r.as_dict()} for name, s, r in rows], indent=2))
         return
-    width = max(len("touchpoint"), *(len(name) for name, _ in rows))
-    click.echo(f"{'touchpoint':<{width}}  {'n':>7}  {'prom%':>5}  {'pass%':>5}  {'detr%':>5}  {'NPS':>4}")
-    for name, s in rows:
+    width = max(len("touchpoint"), *(len(name) for name, _, _ in rows))
+    click.echo(
+        f"{'touchpoint':<{width}}  {'n':>7}  {'prom%':>5}  {'pass%':>5}  {'detr%':>5}  {'NPS':>4}"
+        f"  {'shown':>7}  {'dismiss':>7}  {'answer':>7}  {'rate':>5}"
+    )
+    for name, s, r in rows:
         cells = [_pct(s.pct_promoters), _pct(s.pct_passives), _pct(s.pct_detractors)]
         click.echo(
             f"{name:<{width}}  {s.n:>7}  {cells[0]:>5}  {cells[1]:>5}  {cells[2]:>5}  {nps.format_nps(s.nps):>4}"
+            f"  {r.shown:>7}  {r.dismissed:>7}  {r.answered:>7}  {r.rate_text:>5}"
         )
 
 

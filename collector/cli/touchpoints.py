@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from .. import i18n, look, storage
+from .. import customers, i18n, look, storage
 from ..db import get_db, get_tokens
 from ..origins import normalise_origin
 from ..snippet import public_url, snippet_html
@@ -89,6 +89,12 @@ def touchpoint_list() -> None:
 @click.option("--position", type=click.Choice(look.POSITIONS), help="Where the survey shows.")
 @click.option("--scroll", type=click.IntRange(1, 100), help="Show it once this % of the page was seen.")
 @click.option("--exit", "exit_intent", is_flag=True, help="Show it when the mouse leaves the window (desktop only).")
+@click.option("--customer", help="The shop's customer id (signed with --signed).")
+@click.option(
+    "--signed",
+    is_flag=True,
+    help="Add the signatures: of --ref and --customer, else placeholders for the shop's backend.",
+)
 @with_appcontext
 def touchpoint_snippet(
     name: str,
@@ -100,9 +106,15 @@ def touchpoint_snippet(
     position: str | None,
     scroll: int | None,
     exit_intent: bool,
+    customer: str | None,
+    signed: bool,
 ) -> None:
     """Print exactly the HTML to paste into a page for touchpoint NAME."""
     tp = touchpoint_or_fail(name)
+    identity: dict[str, str | None] = {"customer": customer}
+    if signed or tp.require_verified:
+        identity = dict(customers.signed_attributes(customers.signing_key(get_db()), ref, customer))
+        ref = identity.pop("ref")
     if properties is not None:
         from ..errors import ApiError
         from ..validation import parse_properties_json
@@ -123,5 +135,6 @@ def touchpoint_snippet(
             position=position,
             scroll=None if scroll is None else str(scroll),
             exit="" if exit_intent else None,
+            **identity,
         )
     )

@@ -17,7 +17,7 @@ from typing import Any
 from flask import Blueprint, current_app, g, render_template, request, url_for
 from werkzeug.exceptions import TooManyRequests
 
-from .. import assets, bots, errors, i18n, nps, security, storage, validation
+from .. import assets, bots, errors, i18n, next_steps, nps, security, storage, validation
 from ..db import get_db, get_tokens
 from ..errors import ApiError
 from ..tokens import ExpiredToken, InvalidToken
@@ -256,7 +256,7 @@ def answer(token: str):
     storage.upsert_link_response(
         get_db(), found.touchpoint.id, found.ref, score, comment=comment, locale=found.language
     )
-    return _thanks(found, score_only)
+    return _thanks(found, score_only, score)
 
 
 def _refused(survey: Survey, score: int | None, comment: str, message: str, score_only: bool, status: int = 400):
@@ -266,8 +266,9 @@ def _refused(survey: Survey, score: int | None, comment: str, message: str, scor
     return render_survey(survey, score, comment[: validation.MAX_COMMENT], message, status)
 
 
-def _thanks(survey: Survey, score_only: bool):
-    """Thank the person with a page; the page's script, which sent the score alone, needs no body."""
+def _thanks(survey: Survey, score_only: bool, score: int | None = None):
+    """Thank the person with a page (and the touchpoint's next step for the
+    score); the page's script, which sent the score alone, needs no body."""
     if score_only:
         return "", 204
     texts = survey.texts()
@@ -281,6 +282,7 @@ def _thanks(survey: Survey, score_only: bool):
         title=texts["thanks"],
         text=change,
         sender=_sender(survey.touchpoint),
+        next_step=None if score is None else next_steps.offer(survey.touchpoint, score, survey.ref),
     )
 
 

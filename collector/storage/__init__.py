@@ -16,6 +16,8 @@ and its queries can be read, and changed, in one place:
 - maintenance: backups, forgetting a customer, retention, the hourly turn
 - faults: a full disk, a read-only or busy database, told apart; health: the
   check at start and the health check's write probe
+- reach: the widget's shown, dismissed and next-step counters, and the
+  verified customers' quiet days
 - webhooks: webhook endpoints, and leases (work one process does for all)
 - themes: each comment's words, stemmed, and their counts by category
 - outbox: webhook events waiting to be sent, queued in the answer's own
@@ -97,6 +99,15 @@ from .outbox import (
 )
 from .property_days import counted_at_the_end
 from .rate_limits import clear_rate_limit, delete_expired_rate_limits, rate_limit_count, rate_limit_hit
+from .reach import (
+    EVENTS,
+    Reach,
+    count_event,
+    customer_seen_since,
+    forget_quiet_customers_before,
+    mark_customer,
+    reach_by_touchpoint,
+)
 from .reports import (
     analyse,
     breakdown_counts,
@@ -116,7 +127,7 @@ from .responses import (
     update_response,
     upsert_link_response,
 )
-from .stored_settings import get_or_create_secret_key, get_or_create_setting
+from .stored_settings import get_or_create_secret_key, get_or_create_setting, get_setting, set_setting
 from .themes import TermCounts, term_counts, term_words
 from .touchpoints import (
     DuplicateName,
@@ -297,4 +308,13 @@ __all__ = [
     "TermCounts",
     "term_counts",
     "term_words",
+    "EVENTS",
+    "Reach",
+    "count_event",
+    "customer_seen_since",
+    "forget_quiet_customers_before",
+    "mark_customer",
+    "reach_by_touchpoint",
+    "get_setting",
+    "set_setting",
 ]

@@ -19,7 +19,8 @@ def iter_export_rows(conn: sqlite3.Connection, flt: ResponseFilter | None = None
         f"""
         SELECT r.id, r.created_at, t.name AS touchpoint, r.score, r.comment, r.ref, r.channel,
                r.locale, r.page, r.properties, r.followup_status, r.followup_note,
-               r.followup_by, r.followup_at, {_ASSIGNEE_EMAIL} AS followup_assignee, r.followup_due_at
+               r.followup_by, r.followup_at, {_ASSIGNEE_EMAIL} AS followup_assignee, r.followup_due_at,
+               r.verified
         FROM responses r JOIN touchpoints t ON t.id = r.touchpoint_id
         {where}
         ORDER BY r.id
@@ -51,8 +52,8 @@ def iter_export_cells(
 ) -> Iterator[tuple]:
     """Yield the cells of a CSV export of the selected responses, in id order:
     id, created_at, touchpoint, score, category, comment, ref, channel,
-    locale, page, [followup_status, followup_note, followup_by, followup_at,
-    followup_assignee, followup_due_at,]
+    locale, page, verified (1 or 0), [followup_status, followup_note, followup_by,
+    followup_at, followup_assignee, followup_due_at,]
     then one value per property key; "" for what is missing.
 
     Every cell that people wrote (touchpoint name, comment, ref, locale, page,
@@ -76,6 +77,7 @@ def iter_export_cells(
         "r.channel",
         text("r.locale"),
         text("r.page"),
+        "r.verified",
     ]
     if followup:
         cells += ["COALESCE(r.followup_status, '')", text("r.followup_note"), text("r.followup_by")]

@@ -50,6 +50,7 @@ class ResponseFilter:
     until: str | None = None  # inclusive day, YYYY-MM-DD
     channel: str | None = None
     properties: dict[str, str] | None = None
+    verified: bool = False  # only answers whose signature held
 
     def where(self) -> tuple[list[str], list[Any]]:
         """Return the SQL conditions this filter sets (to be joined with AND) and their params."""
@@ -68,6 +69,8 @@ class ResponseFilter:
         if self.channel:
             clauses.append("r.channel = ?")
             params.append(self.channel)
+        if self.verified:
+            clauses.append("r.verified = 1")
         for key, value in (self.properties or {}).items():
             # Looking for text is far cheaper than parsing JSON. The pair as
             # responses.properties_json writes it ('"key": "value"') can only be

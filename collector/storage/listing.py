@@ -124,7 +124,8 @@ def list_responses(
         SELECT r.id, r.created_at, r.updated_at, r.touchpoint_id, t.name AS touchpoint, r.score, r.comment, r.ref,
                r.channel, r.locale, r.page, r.properties, r.followup_status, r.followup_note,
                r.followup_by, r.followup_at, r.followup_due_at, r.followup_assignee,
-               (SELECT email FROM users WHERE id = r.followup_assignee) AS followup_assignee_email
+               (SELECT email FROM users WHERE id = r.followup_assignee) AS followup_assignee_email,
+               r.verified
         FROM responses r JOIN touchpoints t ON t.id = r.touchpoint_id
         {where_sql(clauses)}
         ORDER BY r.created_at {order}, r.id {order}

@@ -262,6 +262,40 @@ def mail(db: sqlite_utils.Database) -> None:
     mail_schema.create(db)
 
 
+@migration("008_reach")
+def reach(db: sqlite_utils.Database) -> None:
+    # Per touchpoint and day, how often the widget was shown, closed without
+    # an answer, and its next step followed: counters, never a row per
+    # visitor. Answers are counted by response_days already.
+    db.execute(
+        """
+        CREATE TABLE reach_days (
+            day TEXT NOT NULL,
+            touchpoint_id INTEGER NOT NULL REFERENCES touchpoints(id) ON DELETE CASCADE,
+            shown INTEGER NOT NULL DEFAULT 0,
+            dismissed INTEGER NOT NULL DEFAULT 0,
+            clicked INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (day, touchpoint_id)
+        ) WITHOUT ROWID
+        """
+    )
+    # A verified customer's last answer or dismissal, under a keyed hash of
+    # the shop's customer id: the widget stays away for the quiet days.
+    db.execute(
+        """
+        CREATE TABLE customer_quiet (
+            customer_hash TEXT PRIMARY KEY,
+            last_at TEXT NOT NULL
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute("ALTER TABLE responses ADD COLUMN verified INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE touchpoints ADD COLUMN require_verified INTEGER NOT NULL DEFAULT 0")
+    for category in ("detractor", "passive", "promoter"):
+        db.execute(f"ALTER TABLE touchpoints ADD COLUMN next_{category}_text TEXT")
+        db.execute(f"ALTER TABLE touchpoints ADD COLUMN next_{category}_url TEXT")
+
+
 @migration("009_property_days")
 def response_property_days(db: sqlite_utils.Database) -> None:
     # Per-day counts by property value, kept by triggers: see property_days.

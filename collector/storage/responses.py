@@ -21,8 +21,9 @@ _KEEP_ASSIGNMENT = """
 
 _UPSERT_RESPONSE = f"""
     INSERT INTO responses (touchpoint_id, score, comment, ref, channel, locale, page,
-                           properties, visitor, created_at, updated_at, followup_assignee, followup_due_at)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, {assignee_sql("?2", "?1")}, {due_sql("?2", "?1", "?11")})
+                           properties, visitor, created_at, updated_at, verified, followup_assignee, followup_due_at)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,
+            {assignee_sql("?2", "?1")}, {due_sql("?2", "?1", "?11")})
     ON CONFLICT (touchpoint_id, ref) WHERE ref IS NOT NULL DO UPDATE SET
         score = excluded.score,
         comment = excluded.comment,
@@ -30,7 +31,8 @@ _UPSERT_RESPONSE = f"""
         locale = excluded.locale,
         page = excluded.page,
         properties = excluded.properties,
-        updated_at = excluded.updated_at,{_KEEP_ASSIGNMENT}
+        updated_at = excluded.updated_at,
+        verified = excluded.verified,{_KEEP_ASSIGNMENT}
     RETURNING id
 """
 
@@ -71,6 +73,7 @@ def insert_response(
     properties: dict[str, str] | None = None,
     visitor: str | None = None,
     created_at: str | None = None,
+    verified: bool = False,
 ) -> int:
     """Store an answer and return its id.
 
@@ -92,6 +95,7 @@ def insert_response(
         visitor,
         created_at or now,
         created_at or now,
+        int(verified),
     )
     return _upsert_returning_id(conn, _UPSERT_RESPONSE, params)
 
@@ -186,6 +190,7 @@ def store_visitor_response(
     locale: str | None = None,
     page: str | None = None,
     properties: dict[str, str] | None = None,
+    verified: bool = False,
 ) -> int:
     """Store an answer without a ref from *visitor* and return its id.
 
@@ -215,14 +220,15 @@ def store_visitor_response(
                 page=page,
                 properties=properties,
                 visitor=visitor,
+                verified=verified,
             )
         c.execute(
             f"""
             UPDATE responses SET score = ?1, comment = ?2, channel = ?3, locale = ?4, page = ?5, properties = ?6,
-                                 updated_at = ?7, {_assign_on_update("?1", "?7")}
-            WHERE id = ?8
+                                 updated_at = ?7, verified = ?8, {_assign_on_update("?1", "?7")}
+            WHERE id = ?9
             """,
-            (score, comment, channel, locale, page, stored_properties, utcnow(), row[0]),
+            (score, comment, channel, locale, page, stored_properties, utcnow(), int(verified), row[0]),
         )
         return row[0]
 

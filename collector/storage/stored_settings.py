@@ -17,6 +17,20 @@ def get_or_create_setting(conn: sqlite3.Connection, key: str, make: Callable[[],
     return conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()[0]
 
 
+def get_setting(conn: sqlite3.Connection, key: str) -> str | None:
+    """Return a stored setting, or None; never writes."""
+    row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+    return row[0] if row else None
+
+
 def get_or_create_secret_key(conn: sqlite3.Connection) -> str:
     """Return the database's own secret key, made once on first use."""
     return get_or_create_setting(conn, "secret_key", lambda: secrets.token_urlsafe(48))
+
+
+def set_setting(conn: sqlite3.Connection, key: str, value: str) -> None:
+    """Store a setting, replacing what was there."""
+    conn.execute(
+        "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (key, value),
+    )

@@ -30,6 +30,13 @@ TOUCHPOINT_FIELDS = (
     "text_colour",
     "font_family",
     "corner_radius",
+    "require_verified",
+    "next_detractor_text",
+    "next_detractor_url",
+    "next_passive_text",
+    "next_passive_url",
+    "next_promoter_text",
+    "next_promoter_url",
 )
 
 
@@ -58,11 +65,27 @@ class Touchpoint:
     text_colour: str | None = None
     font_family: str | None = None
     corner_radius: int | None = None
+    # Answers must carry a valid signature (see collector.customers).
+    require_verified: bool = False
+    # The next step offered with the thanks, per category: a text and a URL.
+    next_detractor_text: str | None = None
+    next_detractor_url: str | None = None
+    next_passive_text: str | None = None
+    next_passive_url: str | None = None
+    next_promoter_text: str | None = None
+    next_promoter_url: str | None = None
+
+    def next_step(self, category: str) -> tuple[str, str] | None:
+        """Return the (text, URL template) offered to *category* after the answer, or None."""
+        text = getattr(self, f"next_{category}_text")
+        url = getattr(self, f"next_{category}_url")
+        return (text, url) if text and url else None
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Touchpoint:
         data = dict(row)
         data["origins"] = json.loads(data["origins"] or "[]")
+        data["require_verified"] = bool(data.get("require_verified"))
         return cls(**data)
 
 
