@@ -101,8 +101,9 @@ def test_the_summary_has_the_overall_nps_and_a_row_per_touchpoint_furthest_below
     # checkout -11 below its target, delivery +100 above; support has no target, invoice no answers.
     assert names == ["checkout", "delivery", "support <b>".replace("<", "&lt;").replace(">", "&gt;"), "invoice"]
     checkout_row = summary_rows(html)[0]
-    # name, NPS ± margin (once), answers, target, gap, change, to follow up
-    assert checkout_row == ["checkout", "+29 ± 65 few", "7", "+40", "−11", "+54", "2"]
+    # name, NPS ± margin (once), answers, target, gap, change, to follow up,
+    # overdue (both detractors are long past their 48 hours)
+    assert checkout_row == ["checkout", "+29 ± 65 few", "7", "+40", "−11", "+54", "2", "2"]
     assert summary_rows(html)[-1][1:3] == ["—", "0"]
     # The counts say their period; the change its comparison.
     assert "To follow up: detractors among this period's answers not yet followed up." in html
