@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..look import contrast_ratio as contrast
 from ..validation import has_control
 
 MAX_SENDER_NAME = 80
@@ -128,18 +129,6 @@ def shown(column: str, value: Any) -> str:
     if column == "coloured_scale":
         return "on" if value else "off"
     return "" if value is None else str(value)
-
-
-def contrast(first: str, second: str) -> float:
-    """The WCAG contrast ratio of two #rrggbb colours, 1 to 21."""
-    a, b = _luminance(first), _luminance(second)
-    return (max(a, b) + 0.05) / (min(a, b) + 0.05)
-
-
-def _luminance(colour: str) -> float:
-    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
-    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 
 
 # What the admin's form says about the fields' limits: the same numbers that check them.
