@@ -9,10 +9,9 @@ import os
 import signal
 import threading
 import time
-from pathlib import Path
 
 import pytest
-from conftest import LiveServer
+from conftest import LiveServer, children
 
 from collector import storage
 from collector.tokens import Tokens
@@ -23,13 +22,6 @@ pytestmark = pytest.mark.slow
 SECRET = "webhook-serving-key"
 BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36"
 ANSWERS = 40
-
-
-def children(pid: int) -> list[int]:
-    found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        found += [int(child) for child in (task / "children").read_text().split()]
-    return found
 
 
 def post_answer(port: int, token: str, ref: str) -> bool:

@@ -69,6 +69,7 @@ from .outbox import (
     record_attempt,
     record_attempts,
     resend_delivery,
+    skip_fsync_of_outcomes,
 )
 from .rate_limits import clear_rate_limit, delete_expired_rate_limits, rate_limit_count, rate_limit_hit
 from .reports import (
@@ -246,4 +247,5 @@ __all__ = [
     "lease_holder",
     "Attempt",
     "record_attempts",
+    "skip_fsync_of_outcomes",
 ]
