@@ -5,8 +5,8 @@ webhooks takes the time the answers leave over and never the workers' own
 While answers come faster than the machine can also send, their events
 wait in the outbox and go out in batches as soon as it can.
 
-The master starts it again when it exits, with fresh settings on a reload
-(SIGHUP); it ends itself when the master is gone (killed)."""
+The master starts it again when it exits, and on a reload (SIGHUP) as it
+does its workers; it ends itself when the master is gone (killed)."""
 
 from __future__ import annotations
 
@@ -74,7 +74,7 @@ class Supervisor:
             self.stopping.wait(max(0.0, RESTART_EVERY - (time.monotonic() - started)))
 
     def restart(self) -> None:
-        """Stop the running sender; a new one starts with the settings of now."""
+        """Stop the running sender; a new one starts, with the code installed now."""
         with self.lock:
             if self.proc is not None and self.proc.poll() is None:
                 self.proc.terminate()
