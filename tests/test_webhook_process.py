@@ -47,19 +47,22 @@ def test_one_sender_process_below_the_workers_restarted_and_ending_with_its_mast
         wait_until(lambda: len(senders(master)) == 1, "sender process")
         first = senders(master)[0]
         assert len(worker_pids(master)) == 2
-        wait_until(lambda: niceness(first) == min(19, niceness(master) + process.NICENESS), "lowered priority")
+        lowered = min(19, niceness(master) + process.NICENESS)
+        wait_until(lambda: niceness(first) == lowered, "lowered priority")
         assert all(niceness(worker) == niceness(master) for worker in worker_pids(master))
 
         os.kill(first, signal.SIGKILL)
         wait_until(lambda: senders(master) not in ([], [first]), "sender started again")
         second = senders(master)[0]
         assert len(senders(master)) == 1
+        # Lowered once it has imported what it needs: then it watches its master.
+        wait_until(lambda: niceness(second) == lowered, "lowered priority of the new sender")
 
         os.kill(master, signal.SIGSTOP)  # no new worker forked meanwhile
         for worker in worker_pids(master):
             os.kill(worker, signal.SIGKILL)
         os.kill(master, signal.SIGKILL)
         server.proc.wait(timeout=10)
-        wait_until(lambda: is_gone(second), "end of the orphaned sender", timeout=15)
+        wait_until(lambda: is_gone(second), "end of the orphaned sender")
     finally:
         server.stop()
