@@ -49,6 +49,11 @@ def machine() -> str:
     )
 
 
+def load_average() -> str:
+    """The machine's load average over 1, 5 and 15 minutes (others' work shares its cores)."""
+    return " / ".join(f"{value:.1f}" for value in os.getloadavg())
+
+
 def widget_rows() -> list[list[str]]:
     from collector.embed import widget_asset
 
@@ -140,14 +145,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--webhook",
         nargs="?",
-        const="send",
-        choices=sorted(ingest.WEBHOOK_SERVERS),
-        help="also measure Anbefal with one webhook endpoint: sending (send, the default) or paused (queue)",
+        const="both",
+        choices=sorted(ingest.WEBHOOK_MODES),
+        help="also measure Anbefal with one webhook endpoint: sending (send), paused (queue), or both (the default)",
     )
     parser.add_argument("--rows", type=int, help="answers in the admin benchmark's database (default 1,000,000)")
     args = parser.parse_args(argv)
 
     started = time.monotonic()
+    load_before = load_average()
     rows: list[list[str]] = []
     verdicts: list[str] = []
     results: list[ingest.Result] = []
@@ -170,15 +176,19 @@ def main(argv: list[str] | None = None) -> int:
         f"after a {ingest.WARMUP} s warm-up; wrk on the same cores, "
         "every request with a ref of its own, ANBEFAL_RATELIMIT=off."
         + (
-            f" {ingest.WEBHOOK_SERVERS[args.webhook]}: one webhook endpoint wanting every event, "
-            + (
-                "posting to a receiver in the benchmark's process on the same cores."
-                if args.webhook == "send"
-                else "paused: every event queued in its answer's commit, none sent."
+            "".join(
+                f" {ingest.WEBHOOK_SERVERS[mode]}: one webhook endpoint wanting every event, "
+                + (
+                    "posting to a receiver in the benchmark's process on the same cores."
+                    if mode == "send"
+                    else "paused: every event queued in its answer's commit, none sent."
+                )
+                for mode in ingest.WEBHOOK_MODES[args.webhook]
             )
             if args.webhook
             else ""
         )
+        + f" Load average at the start: {load_before}, at the end: {load_average()}."
     )
     text = f"{head}\n{notes}\n\n{table}\n\nTargets:\n" + "\n".join(f"- {v}" for v in verdicts)
     print(text)

@@ -5,13 +5,15 @@ Each server gets a fresh database in a temporary folder, listens on a free
 loopback port, and is stopped when its runs are done. Every request carries
 a ref of its own (see post.lua), so every request stores one new answer.
 
-With webhook="send" (`python -m bench --webhook`) a second Anbefal server
-takes its turns too, its database with one webhook endpoint that wants
+With webhook="both" (`python -m bench --webhook`) two more Anbefal servers
+take their turns too, each database with one webhook endpoint that wants
 every event, pointing at a tiny receiver in this process: each answer
-queues an event in its own commit, and that server's sender posts them
-meanwhile. With webhook="queue" (`--webhook queue`) the endpoint is paused:
-the events are queued in the answers' commits but none is sent, which
-measures the cost of the outbox alone.
+queues an event in its own commit. On the first ("send") that server's
+sender posts them meanwhile; on the second ("queue") the endpoint is
+paused: the events are queued in the answers' commits but none is sent,
+which measures the cost of the outbox alone. webhook="send" or "queue"
+adds only one of them. After the runs the benchmark waits for the sending
+server's outbox to empty, and says how long that took.
 """
 
 from __future__ import annotations
@@ -178,9 +180,9 @@ def parse_wrk(out: str, connections: int) -> Result:
     socket_errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
     found = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     non2xx = int(found.group(1)) if found else 0
-    return Result(
-        "", connections, requests, rps, _ms(latency["50"]), _ms(latency["99"]), socket_errors + non2xx, non2xx
-    )
+    # No latency at all when no request came back within the run (a warm-up on a busy machine).
+    p50, p99 = (_ms(latency[p]) if p in latency else float("nan") for p in ("50", "99"))
+    return Result("", connections, requests, rps, p50, p99, socket_errors + non2xx, non2xx)
 
 
 def _prepare_anbefal_db(path: str, webhook_url: str | None = None, paused: bool = False) -> str:
@@ -211,6 +213,8 @@ def _count_rows(path: str, table: str) -> int:
 
 # The server measured with a webhook endpoint, by mode.
 WEBHOOK_SERVERS = {"send": "anbefal + webhook", "queue": "anbefal + outbox only"}
+WEBHOOK_MODES = {"both": ("queue", "send"), "send": ("send",), "queue": ("queue",)}
+DRAIN_TIMEOUT = 600  # seconds to wait, after the runs, for the sending server's outbox to empty
 
 
 def servers(workdir: Path, webhook: str | None = None) -> list[tuple[str, list[str], dict[str, str], str, str]]:
@@ -223,10 +227,10 @@ def servers(workdir: Path, webhook: str | None = None) -> list[tuple[str, list[s
     serve = [python, "-m", "collector", "serve", "--port", "{port}", "--workers", str(WORKERS)]
     env = {"ANBEFAL_SECRET_KEY": SECRET, "ANBEFAL_RATELIMIT": "off"}
     with_webhook = []
-    if webhook:
-        webhook_db = str(workdir / "webhook.db")
+    for mode in WEBHOOK_MODES[webhook] if webhook else ():
+        webhook_db = str(workdir / f"webhook-{mode}.db")
         webhook_env = {**env, "ANBEFAL_DB": webhook_db, "ANBEFAL_WEBHOOK_ALLOW_PRIVATE": "true"}
-        with_webhook = [(WEBHOOK_SERVERS[webhook], serve, webhook_env, webhook_db, "responses")]
+        with_webhook.append((WEBHOOK_SERVERS[mode], serve, webhook_env, webhook_db, "responses"))
     return [
         ("anbefal", serve, {**env, "ANBEFAL_DB": anbefal_db}, anbefal_db, "responses"),
         *with_webhook,
@@ -265,16 +269,37 @@ def median_result(server: str, runs: list[Result]) -> Result:
     )
 
 
-def _events(path: str, received: int) -> str:
+def _event_counts(path: str) -> dict[str, int]:
     import sqlite3
 
-    conn = sqlite3.connect(path)
+    conn = sqlite3.connect(path, timeout=30)
     try:
-        counts = dict(conn.execute("SELECT status, COUNT(*) FROM webhook_deliveries GROUP BY status").fetchall())
+        return dict(conn.execute("SELECT status, COUNT(*) FROM webhook_deliveries GROUP BY status").fetchall())
     finally:
         conn.close()
+
+
+def _drain(path: str, timeout: float = DRAIN_TIMEOUT) -> float | None:
+    """Wait until no delivery of the database at *path* is pending; return how many seconds that took."""
+    started = time.monotonic()
+    while _event_counts(path).get("pending", 0):
+        if time.monotonic() - started > timeout:
+            return None
+        time.sleep(0.5)
+    return time.monotonic() - started
+
+
+def _events(counts: dict[str, int], received: int, during: int | None = None, drained: float | None = None) -> str:
     done = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
-    return f"events: {sum(counts.values())} queued ({done}); the receiver got {received}"
+    text = f"events: {sum(counts.values())} queued ({done}); the receiver got {received}"
+    if during is not None:
+        text += f", {during} of them during the runs"
+        text += (
+            f"; the rest within {drained:.0f} s after"
+            if drained is not None
+            else f"; the rest not within {DRAIN_TIMEOUT} s after"
+        )
+    return text
 
 
 def run(
@@ -295,8 +320,8 @@ def run(
         workdir = Path(tmp)
         token = _prepare_anbefal_db(str(workdir / "anbefal.db"))
         receiver = stack.enter_context(Receiver())
-        if webhook:  # the same touchpoint id as the other's: one token for both
-            _prepare_anbefal_db(str(workdir / "webhook.db"), receiver.url, paused=webhook == "queue")
+        for mode in WEBHOOK_MODES[webhook] if webhook else ():  # the same touchpoint id: one token for all
+            _prepare_anbefal_db(str(workdir / f"webhook-{mode}.db"), receiver.url, paused=mode == "queue")
         specs = servers(workdir, webhook)
         started = [stack.enter_context(Server(name, cmd, env, workdir)) for name, cmd, env, _, _ in specs]
         runs: dict[tuple[str, int], list[Result]] = {}
@@ -313,11 +338,19 @@ def run(
         for count in connections:
             for server in started:
                 results.append(median_result(server.name, runs[server.name, count]))
+        during = receiver.count
+        drained = {
+            db: _drain(db) for name, _, _, db, _ in specs if name == WEBHOOK_SERVERS["send"]
+        }  # the sender's backlog, sent once the runs are over
         stack.close()  # stop the servers before counting their rows
         for name, _, _, db, table in specs:
             # Requests still in flight when a run ends may be stored without
             # being counted, so stored >= acknowledged; fewer would be a loss.
             acknowledged = sum(r.requests - r.non2xx for r in all_runs[name])
-            events = _events(db, receiver.count) if name in WEBHOOK_SERVERS.values() else ""
+            events = ""
+            if name == WEBHOOK_SERVERS["send"]:
+                events = _events(_event_counts(db), receiver.count, during, drained[db])
+            elif name in WEBHOOK_SERVERS.values():
+                events = _events(_event_counts(db), 0)
             checks.append(Check(name, acknowledged, _count_rows(db, table), all_runs[name], events))
     return results, checks

@@ -45,14 +45,21 @@ def on_starting(server) -> None:
         raise RuntimeError(str(exc)) from None  # gunicorn prints "Error: ..." and exits with 1
 
 
-def post_worker_init(worker) -> None:
-    # Every worker runs a webhook sender; the one holding the lease sends.
-    from collector.webhooks import sender
+def when_ready(server) -> None:
+    # One webhook sender per server, in a process of its own beside the
+    # workers and below them in CPU priority (collector.webhooks.process).
+    from collector.webhooks import process
 
-    sender.start(worker.wsgi.config)
+    process.start()
 
 
-def worker_exit(server, worker) -> None:
-    from collector.webhooks import sender
+def on_reload(server) -> None:
+    from collector.webhooks import process
 
-    sender.stop()
+    process.restart()
+
+
+def on_exit(server) -> None:
+    from collector.webhooks import process
+
+    process.stop()

@@ -109,6 +109,26 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def children(pid: int) -> list[int]:
+    """Return the child process ids of *pid*: a gunicorn master's workers and its webhook sender."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+def is_webhook_sender(pid: int) -> bool:
+    try:
+        return b"collector.webhooks.process" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:  # gone meanwhile
+        return False
+
+
+def worker_pids(master: int) -> list[int]:
+    """Return the gunicorn workers of *master* (its children but the webhook sender)."""
+    return [pid for pid in children(master) if not is_webhook_sender(pid)]
+
+
 class LiveServer:
     """`anbefal serve` in a child process, on 127.0.0.1 and a free port."""
 

@@ -81,3 +81,27 @@ def test_the_widget_rows_report_the_bytes_the_server_sends(client):
     assert rows["anbefal.js plain"] == f"{len(plain)} B"
     assert rows["anbefal.js gzip"] == f"{len(gzipped)} B"
     assert rows["anbefal.js brotli"] == f"{len(brotli)} B"
+
+
+def test_a_run_where_no_request_came_back_has_no_latency():
+    out = WRK_OUTPUT.split("  Latency Distribution")[0] + "  0 requests in 3.01s, 0.00B read\nRequests/sec:      0.00\n"
+    result = ingest.parse_wrk(out, 16)
+    assert (result.requests, result.rps) == (0, 0.0)
+    assert result.p50_ms != result.p50_ms and result.p99_ms != result.p99_ms  # NaN
+
+
+def test_webhook_modes_add_their_servers_each_with_its_database(tmp_path):
+    names = [spec[0] for spec in ingest.servers(tmp_path, "both")]
+    assert names == ["anbefal", "anbefal + outbox only", "anbefal + webhook", "bare flask"]
+    assert len({spec[3] for spec in ingest.servers(tmp_path, "both")}) == 4
+    assert [spec[0] for spec in ingest.servers(tmp_path, "send")] == ["anbefal", "anbefal + webhook", "bare flask"]
+    assert [spec[0] for spec in ingest.servers(tmp_path)] == ["anbefal", "bare flask"]
+
+
+def test_the_events_line_says_what_was_sent_during_the_runs_and_after():
+    line = ingest._events({"delivered": 90, "pending": 0}, 90, during=60, drained=12.4)
+    assert line == (
+        "events: 90 queued (90 delivered, 0 pending); the receiver got 90, "
+        "60 of them during the runs; the rest within 12 s after"
+    )
+    assert ingest._events({"pending": 5}, 0) == "events: 5 queued (5 pending); the receiver got 0"

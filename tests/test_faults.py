@@ -10,10 +10,9 @@ import signal
 import threading
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
-from conftest import LiveServer
+from conftest import LiveServer, children, worker_pids
 
 from collector import storage
 from collector.tokens import Tokens
@@ -24,13 +23,6 @@ SECRET = "fault-test-key"
 CLIENTS = 8
 # A browser's User-Agent, so no bot filter can drop the answers silently.
 BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36"
-
-
-def children(pid: int) -> list[int]:
-    found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        found += [int(child) for child in (task / "children").read_text().split()]
-    return found
 
 
 def wait_until(condition, what: str, timeout: float = 15) -> None:
@@ -106,8 +98,8 @@ def kill_whole_server(master: int) -> None:
     # Stopped first, so that the master cannot fork a new worker between
     # reading its children and killing them.
     os.kill(master, signal.SIGSTOP)
-    for worker in children(master):
-        os.kill(worker, signal.SIGKILL)
+    for child in children(master):  # the workers and the webhook sender
+        os.kill(child, signal.SIGKILL)
     os.kill(master, signal.SIGKILL)
 
 
@@ -123,16 +115,16 @@ def test_acknowledged_answers_survive_sigkill_of_a_worker_and_of_the_server(tmp_
         setup.close()
         token = Tokens([SECRET]).make_embed_token(touchpoint.id)
 
-        wait_until(lambda: len(children(master)) == 2, "two workers")
+        wait_until(lambda: len(worker_pids(master)) == 2, "two workers")
         clients = Clients(server.port, token).start()
         try:
             wait_until(lambda: clients.acked() >= 100, "answers before killing a worker")
-            victim = children(master)[0]
+            victim = worker_pids(master)[0]
             os.kill(victim, signal.SIGKILL)
             acked_at_worker_kill = clients.acked()
             # The server goes on answering (the other worker, then a new one).
             wait_until(lambda: clients.acked() >= acked_at_worker_kill + 100, "answers after killing a worker")
-            wait_until(lambda: victim not in children(master), "the master to reap the killed worker")
+            wait_until(lambda: victim not in worker_pids(master), "the master to reap the killed worker")
             kill_whole_server(master)
             server.proc.wait(timeout=10)
             # Let the clients meet the dead server before they stop.

@@ -140,3 +140,13 @@ def test_the_hourly_clean_up_forgets_deliveries_done_30_days_ago(conn, make_touc
     )
     privacy.clean_up(conn, None)
     assert [d.id for d in storage.recent_deliveries(conn)] == [waiting.id, done.id]
+
+
+def test_the_senders_commits_skip_the_fsync_and_the_others_keep_it(conn, db_path):
+    sending = storage.connect(db_path)
+    try:
+        storage.skip_fsync_of_outcomes(sending)
+        assert sending.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+        assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL, for the answers
+    finally:
+        sending.close()

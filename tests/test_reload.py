@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import LiveServer
+from conftest import LiveServer, worker_pids
 
 from collector import storage
 from collector.tokens import Tokens
@@ -24,13 +24,6 @@ CLIENTS = 8
 # A browser's, so that no bot filter drops the answers silently.
 UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36"
 WORKERS = 2
-
-
-def children(pid: int) -> list[int]:
-    found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        found += [int(child) for child in (task / "children").read_text().split()]
-    return found
 
 
 def cpu_ticks(pid: int) -> int:
@@ -100,11 +93,11 @@ def wait_for_new_workers(master: int, old: set[int]) -> list[int]:
     """Wait until the master has WORKERS workers, none of them in *old*."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        now = children(master)
+        now = worker_pids(master)
         if len(now) == WORKERS and not set(now) & old:
             return now
         time.sleep(0.05)
-    raise AssertionError(f"workers {children(master)} did not replace {old}")
+    raise AssertionError(f"workers {worker_pids(master)} did not replace {old}")
 
 
 def stored_refs(db: str) -> set[str]:
@@ -138,7 +131,7 @@ def token_for(server: LiveServer) -> str:
 
 def shares(master: int, load: Load, answers: int) -> list[float]:
     """Each current worker's share of the CPU time spent on *answers* more answers."""
-    workers = children(master)
+    workers = worker_pids(master)
     before = {pid: cpu_ticks(pid) for pid in workers}
     load.wait_for(answers)
     used = {pid: cpu_ticks(pid) - before[pid] for pid in workers}
@@ -162,7 +155,7 @@ def test_sighup_twice_under_load_drops_nothing_and_spreads_the_load(server):
     with Load(server, token_for(server)) as load:
         load.wait_for(300)
         for _ in range(2):
-            old = set(children(master))
+            old = set(worker_pids(master))
             os.kill(master, signal.SIGHUP)
             wait_for_new_workers(master, old)
             load.wait_for(300)
@@ -175,7 +168,7 @@ def test_rolling_restart_of_workers_under_load_drops_nothing(server):
     master = server.proc.pid
     with Load(server, token_for(server)) as load:
         load.wait_for(300)
-        for worker in children(master):
+        for worker in worker_pids(master):
             # One at a time, as a rolling restart does: the master replaces it.
             os.kill(worker, signal.SIGTERM)
             wait_for_new_workers(master, {worker})

@@ -12,19 +12,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import LiveServer, free_port
+from conftest import LiveServer, free_port, worker_pids
 
 from collector import gunicorn_conf
 
 pytestmark = pytest.mark.slow
-
-
-def children(pid: int) -> list[int]:
-    """Return the child process ids of *pid* (its gunicorn workers)."""
-    found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        found += [int(child) for child in (task / "children").read_text().split()]
-    return found
 
 
 def open_files(pid: int) -> list[str]:
@@ -41,11 +33,11 @@ def open_files(pid: int) -> list[str]:
 def wait_for_workers(pid: int, count: int) -> list[int]:
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
-        workers = children(pid)
+        workers = worker_pids(pid)
         if len(workers) >= count:
             return workers
         time.sleep(0.05)
-    raise AssertionError(f"master {pid} has {children(pid)} as workers, expected {count}")
+    raise AssertionError(f"master {pid} has {worker_pids(pid)} as workers, expected {count}")
 
 
 def holds_database(pid: int, db: str) -> bool:

@@ -80,3 +80,37 @@ def test_retry_after_as_seconds_or_a_date():
     # Digits that are not ASCII are no number of seconds (int("²") would raise).
     assert posting.retry_after_seconds("²", 0) is None
     assert posting.retry_after_seconds(None, 0) is None
+
+
+class CountingSocket:
+    """A connected socket that keeps what each write sent."""
+
+    def __init__(self, sock) -> None:
+        self.sock = sock
+        self.writes: list[bytes] = []
+
+    def sendall(self, data) -> None:
+        self.writes.append(bytes(data))
+        self.sock.sendall(data)
+
+    def __getattr__(self, name):
+        return getattr(self.sock, name)
+
+
+def test_a_requests_head_and_body_go_out_in_one_write(receiver, monkeypatch):
+    sockets: list[CountingSocket] = []
+    connect = posting._connect
+
+    def counting(address: str, port: int, timeout: float) -> CountingSocket:
+        sockets.append(CountingSocket(connect(address, port, timeout)))
+        return sockets[-1]
+
+    monkeypatch.setattr(posting, "_connect", counting)
+    with posting.Session(allow_private=True) as session:
+        assert session.post(receiver.url, b'{"n":1}', {"webhook-id": "msg_1"}, now=0).delivered
+        assert session.post(receiver.url, b'{"n":2}', {"webhook-id": "msg_2"}, now=0).delivered
+    assert len(sockets) == 1  # kept alive
+    first, second = sockets[0].writes
+    assert first.startswith(b"POST /hook HTTP/1.1\r\n") and first.endswith(b'\r\n\r\n{"n":1}')
+    assert second.startswith(b"POST /hook HTTP/1.1\r\n") and second.endswith(b'\r\n\r\n{"n":2}')
+    assert [r["body"] for r in receiver.received] == [b'{"n":1}', b'{"n":2}']

@@ -278,3 +278,27 @@ def test_a_connection_the_receiver_closed_is_opened_again():
     finally:
         listener.close()
     assert len(accepted) == 2
+
+
+def test_a_batch_records_the_outcome_of_each_delivery(conn, config, receiver, make_touchpoint, monkeypatch):
+    monkeypatch.setattr(sender, "BATCH", 2)  # three batches, one kept-alive connection
+    endpoint = add_endpoint(conn, receiver.url)
+    receiver.secret = endpoint.secret
+    receiver.answers = [(200, {}), (200, {}), (500, {}), (202, {})]
+    touchpoint = make_touchpoint()
+    answers = [storage.insert_response(conn, touchpoint.id, score) for score in range(6)]
+    assert sender.send_due(conn, config) == 6
+    assert len(receiver.verified()) == 6
+    assert len({request["client"] for request in receiver.received}) == 1
+    by_answer = {delivery.response_id: delivery for delivery in storage.recent_deliveries(conn)}
+    failed = by_answer.pop(answers[2])
+    assert (failed.status, failed.attempts, failed.last_status) == ("pending", 1, 500)
+    assert failed.last_error == "the receiver answered 500 Internal Server Error"
+    assert failed.next_try_at > time.time()  # on the schedule: in about 5 s
+    assert {d.response_id: (d.status, d.attempts, d.last_status, d.last_error) for d in by_answer.values()} == {
+        answers[0]: ("delivered", 1, 200, None),
+        answers[1]: ("delivered", 1, 200, None),
+        answers[3]: ("delivered", 1, 202, None),
+        answers[4]: ("delivered", 1, 200, None),
+        answers[5]: ("delivered", 1, 200, None),
+    }

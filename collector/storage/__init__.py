@@ -96,6 +96,7 @@ from .outbox import (
     record_attempt,
     record_attempts,
     resend_delivery,
+    skip_fsync_of_outcomes,
 )
 from .property_days import counted_at_the_end
 from .rate_limits import clear_rate_limit, delete_expired_rate_limits, rate_limit_count, rate_limit_hit
@@ -317,4 +318,5 @@ __all__ = [
     "reach_by_touchpoint",
     "get_setting",
     "set_setting",
+    "skip_fsync_of_outcomes",
 ]

@@ -6,6 +6,7 @@ import http.client
 import importlib.metadata
 import socket
 import ssl
+import time
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
@@ -44,21 +45,51 @@ def _connect(address: str, port: int, timeout: float) -> socket.socket:
     return sock
 
 
-class _PinnedHTTPConnection(http.client.HTTPConnection):
+class _OneWrite:
+    """Sends a request's head and body in one write, when the answer is
+    asked for: http.client writes them apart, which costs a second system
+    call and a second segment for the receiver to wake up to, each request."""
+
+    _unsent: list[bytes]
+
+    def send(self, data) -> None:
+        if isinstance(data, bytes | bytearray):
+            self._unsent.append(bytes(data))
+        else:  # a file or an iterable (never ours): as http.client does
+            self._flush()
+            super().send(data)  # type: ignore[misc]
+
+    def _flush(self) -> None:
+        if self._unsent:
+            data, self._unsent[:] = b"".join(self._unsent), []
+            super().send(data)  # type: ignore[misc]
+
+    def getresponse(self):
+        self._flush()
+        return super().getresponse()  # type: ignore[misc]
+
+    def close(self) -> None:
+        self._unsent = []
+        super().close()  # type: ignore[misc]
+
+
+class _PinnedHTTPConnection(_OneWrite, http.client.HTTPConnection):
     """Connects to the address that was checked, not to whatever the name resolves to by then."""
 
     def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
         super().__init__(host, port, timeout=timeout)
         self.address = address
+        self._unsent = []
 
     def connect(self) -> None:
         self.sock = _connect(self.address, self.port, self.timeout)
 
 
-class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+class _PinnedHTTPSConnection(_OneWrite, http.client.HTTPSConnection):
     def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
         super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
         self.address = address
+        self._unsent = []
 
     def connect(self) -> None:
         sock = _connect(self.address, self.port, self.timeout)
@@ -86,19 +117,23 @@ class Session:
 
     def __init__(self, *, allow_private: bool) -> None:
         self.allow_private = allow_private
+        self.started = time.monotonic()
+        self.urls: dict[str, tuple[str, str, int, str]] = {}
         self.addresses: dict[tuple[str, int], str] = {}
         self.connections: dict[tuple[str, str, int], http.client.HTTPConnection] = {}
 
     def post(self, url: str, body: bytes, headers: dict[str, str], *, now: float) -> Answer:
         """POST *body* to *url* and say what came of it; never raises for the receiver's faults."""
         try:
-            scheme, host, port = check_url(url)
+            if url not in self.urls:
+                scheme, host, port = check_url(url)
+                parts = urlsplit(url)
+                self.urls[url] = (scheme, host, port, (parts.path or "/") + (f"?{parts.query}" if parts.query else ""))
+            scheme, host, port, target = self.urls[url]
             if (host, port) not in self.addresses:
                 self.addresses[host, port] = resolve(host, port, allow_private=self.allow_private)[0]
         except AddressRefused as exc:
             return Answer(None, str(exc))
-        parts = urlsplit(url)
-        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         key = (scheme, host, port)
         reused = key in self.connections
         if not reused:

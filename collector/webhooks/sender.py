@@ -1,7 +1,8 @@
-"""The sender: one thread per server worker, of which only the one holding
-the lease sends, so that every event goes out once however many workers
-there are. Events wait in the outbox (storage.outbox) until delivered; the
-same thread, under the same lease, sends the mail (collector.mail.outgoing)."""
+"""The sender: a thread in the sender process (see process) that sends
+while it holds the lease, so that every event goes out once however many
+servers share the database. Events wait in the outbox (storage.outbox)
+until delivered; the same thread, under the same lease, sends the mail
+(collector.mail.outgoing)."""
 
 from __future__ import annotations
 
@@ -33,6 +34,8 @@ RETRY_SCHEDULE = (5, 5 * 60, 30 * 60, 2 * 3600, 5 * 3600, 10 * 3600, 14 * 3600, 
 MAX_ATTEMPTS = len(RETRY_SCHEDULE) + 1
 MAX_RETRY_AFTER = 24 * 3600
 JITTER = 0.1  # each delay is lengthened or shortened by up to a tenth
+BATCH = 100  # deliveries claimed at once, their outcomes recorded in one commit
+SESSION_SECONDS = 60  # connections kept alive and addresses resolved once for this long, at most
 
 log = logging.getLogger(__name__)
 
@@ -125,35 +128,42 @@ def send_test(conn: sqlite3.Connection, endpoint_id: int, config: Mapping[str, A
 
 
 def send_due(conn: sqlite3.Connection, config: Mapping[str, Any], keep_going=lambda: True) -> int:
-    """Send every delivery whose time has come, oldest first; return how many were tried."""
+    """Send every delivery whose time has come, oldest first, a batch at a
+    time; return how many were tried."""
     tried = 0
-    while keep_going():
-        due = storage.due_deliveries(conn, int(time.time()), config["ALERT_DELAY"])
-        if not due:
-            break
-        done: list[storage.Attempt] = []
-        endpoints: dict[int, storage.WebhookEndpoint | None] = {}
-        try:
-            with posting.Session(allow_private=config["WEBHOOK_ALLOW_PRIVATE"]) as session:
+    session = posting.Session(allow_private=config["WEBHOOK_ALLOW_PRIVATE"])
+    try:
+        while keep_going():
+            due = storage.due_deliveries(conn, int(time.time()), config["ALERT_DELAY"], BATCH)
+            if not due:
+                break
+            if time.monotonic() - session.started > SESSION_SECONDS:  # resolve the hosts afresh
+                session.close()
+                session = posting.Session(allow_private=config["WEBHOOK_ALLOW_PRIVATE"])
+            done: list[storage.Attempt] = []
+            endpoints: dict[int, storage.WebhookEndpoint | None] = {}
+            try:
                 for delivery in due:
                     if not keep_going():
                         break
                     found = try_once(conn, delivery, config, session=session, endpoints=endpoints)[1]
                     if found is not None:
                         done.append(found)
-        finally:
-            # A batch's outcomes in one commit; a crash before it sends them
-            # again, with the same webhook-id.
-            if done:
-                storage.record_attempts(conn, done)
-        tried += len(done)
-        if len(done) < len(due):
-            break
+            finally:
+                # A batch's outcomes in one commit; a crash before it sends
+                # them again, with the same webhook-id.
+                if done:
+                    storage.record_attempts(conn, done)
+            tried += len(done)
+            if len(done) < len(due):
+                break
+    finally:
+        session.close()
     return tried
 
 
 class Sender:
-    """The thread of one worker that sends while it holds the lease."""
+    """The thread that sends while it holds the lease."""
 
     def __init__(self, config: Mapping[str, Any]) -> None:
         self.config = config
@@ -204,7 +214,9 @@ class Sender:
         wait = 0.0
         while not self.stopping.wait(wait):
             try:
-                conn = conn or storage.get_connection(self.config["DB"])
+                if conn is None:
+                    conn = storage.get_connection(self.config["DB"])
+                    storage.skip_fsync_of_outcomes(conn)
                 if self.holds_lease(conn):
                     keep_going = functools.partial(self.may_go_on, conn)
                     send_due(conn, self.config, keep_going)
@@ -227,22 +239,3 @@ class Sender:
     def stop(self, timeout: float = 5) -> None:
         self.stopping.set()
         self.thread.join(timeout)
-
-
-_sender: Sender | None = None
-
-
-def start(config: Mapping[str, Any]) -> Sender:
-    """Start this process's sender (once)."""
-    global _sender
-    if _sender is None:
-        _sender = Sender(config).start()
-    return _sender
-
-
-def stop() -> None:
-    """Stop this process's sender and give its lease up."""
-    global _sender
-    if _sender is not None:
-        _sender.stop()
-        _sender = None
