@@ -179,9 +179,8 @@ class LiveServer:
         assert self.proc is not None
         master = self.proc.pid
         os.kill(master, signal.SIGSTOP)  # no new worker forked meanwhile
-        for task in Path(f"/proc/{master}/task").iterdir():
-            for worker in (task / "children").read_text().split():
-                os.kill(int(worker), signal.SIGKILL)
+        for child in children(master):  # the workers and the webhook sender
+            os.kill(child, signal.SIGKILL)
         os.kill(master, signal.SIGKILL)
         self.proc.wait(timeout=10)
 

@@ -9,7 +9,7 @@ import threading
 import time
 
 import pytest
-from conftest import LiveServer, children
+from conftest import LiveServer
 
 from collector import storage
 from collector.tokens import Tokens
