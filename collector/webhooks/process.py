@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -46,11 +45,49 @@ def main() -> None:
     running.stop()
 
 
+class Child:
+    """The sender process, started with posix_spawn.
+
+    Not subprocess.Popen: it waits on a pipe for the child's exec, and a
+    worker that gunicorn forks in that moment (from the master's main
+    thread) keeps the pipe's other end open, so the wait never ends and the
+    sender is never started again. posix_spawn needs no pipe."""
+
+    def __init__(self) -> None:
+        args = [sys.executable, "-m", __name__, str(os.getpid())]
+        self.pid = os.posix_spawn(sys.executable, args, os.environ)
+        self.code: int | None = None
+
+    def wait(self, timeout: float | None = None) -> int | None:
+        """Return the exit code (0 when gunicorn's master reaped it first), or None if still running."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.code is None:
+            try:
+                pid, status = os.waitpid(self.pid, 0 if deadline is None else os.WNOHANG)
+            except ChildProcessError:  # reaped by gunicorn's master: it is gone
+                self.code = 0
+                break
+            if pid:
+                self.code = os.waitstatus_to_exitcode(status)
+            elif deadline is None or time.monotonic() >= deadline:
+                break
+            else:
+                time.sleep(0.05)
+        return self.code
+
+    def running(self) -> bool:
+        return self.wait(0) is None
+
+    def signal(self, signum: int) -> None:
+        if self.running():
+            os.kill(self.pid, signum)
+
+
 class Supervisor:
     """Keeps one sender process running, in the gunicorn master."""
 
     def __init__(self) -> None:
-        self.proc: subprocess.Popen | None = None
+        self.proc: Child | None = None
         self.stopping = threading.Event()
         self.lock = threading.Lock()
         self.thread = threading.Thread(target=self.run, name="anbefal-webhooks-supervisor", daemon=True)
@@ -65,9 +102,7 @@ class Supervisor:
             with self.lock:
                 if self.stopping.is_set():
                     break
-                self.proc = subprocess.Popen([sys.executable, "-m", __name__, str(os.getpid())])
-            # gunicorn's master reaps every child that exits; wait() then
-            # finds none and says 0, which is all this loop needs to know.
+                self.proc = Child()
             code = self.proc.wait()
             if not self.stopping.is_set() and code not in (0, -signal.SIGTERM):
                 log.warning("the webhook sender exited with %s; starting it again", code)
@@ -76,19 +111,17 @@ class Supervisor:
     def restart(self) -> None:
         """Stop the running sender; a new one starts, with the code installed now."""
         with self.lock:
-            if self.proc is not None and self.proc.poll() is None:
-                self.proc.terminate()
+            if self.proc is not None:
+                self.proc.signal(signal.SIGTERM)
 
     def stop(self) -> None:
         with self.lock:
             self.stopping.set()
             proc = self.proc
-        if proc is not None and proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        if proc is not None and proc.running():
+            proc.signal(signal.SIGTERM)
+            if proc.wait(STOP_TIMEOUT) is None:
+                proc.signal(signal.SIGKILL)
         self.thread.join(STOP_TIMEOUT)
 
 
