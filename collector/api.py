@@ -12,15 +12,15 @@ from typing import Any
 from flask import Blueprint, current_app, g, request
 from flask_cors import CORS
 
-from . import bots, i18n, storage, timestamps, validation, visitors
+from . import bots, drivers, i18n, storage, timestamps, validation, visitors
 from .db import get_db, get_tokens
 from .errors import ApiError
 from .tokens import ExpiredToken, InvalidToken
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-RESPONSE_FIELDS = {"token", "score", "comment", "ref", "properties", "locale", "page"}
-UPDATE_FIELDS = {"secret", "comment", "score"}
+RESPONSE_FIELDS = {"token", "score", "comment", "ref", "properties", "locale", "page", "drivers"}
+UPDATE_FIELDS = {"secret", "comment", "score", "drivers"}
 
 
 @bp.after_request
@@ -88,7 +88,32 @@ def widget_config():
         "repeat_days": touchpoint.repeat_days,
         "sample_rate": touchpoint.sample_rate,
         "texts": i18n.texts_for(touchpoint, language),
+        **driver_config(touchpoint, language),
     }
+
+
+def driver_config(touchpoint: storage.Touchpoint, language: str) -> dict[str, Any]:
+    """What the widget needs to ask the touchpoint's drivers (nothing without any)."""
+    found = storage.list_drivers(get_db(), touchpoint.id)
+    if not found:
+        return {}
+    return {
+        "drivers": [{"key": d.key, "question": d.question} for d in found],
+        "driver_texts": drivers.step_texts(language),
+    }
+
+
+def ratings(touchpoint_id: int, value: Any) -> dict[int, int] | None:
+    """The driver ratings a request sent, as {slot: rating}, or a 400 ApiError."""
+    if value is None:
+        return None
+    found = storage.list_drivers(get_db(), touchpoint_id)
+    try:
+        given = drivers.parse_ratings(value, [d.key for d in found])
+    except drivers.DriverError as exc:
+        raise ApiError(400, "invalid_drivers", str(exc)) from exc
+    slots = {d.key: d.slot for d in found}
+    return {slots[key]: rating for key, rating in given.items()}
 
 
 @bp.post("/responses")
@@ -105,6 +130,7 @@ def create_response():
         "properties": validation.properties(body.get("properties")),
         "locale": validation.locale(body.get("locale")),
         "page": validation.page(body.get("page")),
+        "ratings": ratings(touchpoint.id, body.get("drivers")),
     }
     if bots.request_is_from_bot():
         # Told it was stored, so it has no reason to retry; nothing is.
@@ -144,8 +170,8 @@ def update_response(response_id: int):
         raise ApiError(403, "invalid_secret", "the secret does not belong to this answer") from exc
     score = validation.score(body["score"]) if "score" in body else None
     comment = validation.comment(body.get("comment"))
-    if score is None and comment is None:
-        raise ApiError(400, "nothing_to_update", "send a comment or a score")
+    if score is None and comment is None and not body.get("drivers"):
+        raise ApiError(400, "nothing_to_update", "send a comment, a score or driver ratings")
     if bots.request_is_from_bot():
         # Nothing was stored, so there is no score to tell but the one sent.
         return {"id": response_id, "score": score, "comment": comment}
@@ -156,8 +182,9 @@ def update_response(response_id: int):
     touchpoint = storage.get_touchpoint(conn, existing["touchpoint_id"])
     assert touchpoint is not None  # responses are deleted with their touchpoint
     check_origin(touchpoint)
-    if not storage.update_response(conn, response_id, score=score, comment=comment):
+    given = ratings(touchpoint.id, body.get("drivers"))
+    if not storage.update_response(conn, response_id, score=score, comment=comment, ratings=given):
         raise ApiError(404, "not_found", "no such response")
     updated = storage.get_response(conn, response_id)
     assert updated is not None
-    return {"id": response_id, "score": updated["score"], "comment": updated["comment"]}
+    return {"id": response_id, "score": updated["score"], "comment": updated["comment"], "drivers": updated["drivers"]}

@@ -161,6 +161,7 @@ def answer(row: dict[str, Any]) -> dict[str, Any]:
         "followup_note": row["followup_note"],
         "followup_by": row["followup_by"],
         "followup_at": row["followup_at"],
+        "drivers": row["drivers"],
     }
 
 

@@ -32,6 +32,18 @@ from .connection import (
     transaction,
     writers_turn,
 )
+from .drivers import (
+    RATINGS_JSON,
+    Driver,
+    Moments,
+    add_driver,
+    driver_columns,
+    driver_moments,
+    drivers_by_touchpoint,
+    list_drivers,
+    rating_sql,
+    remove_driver,
+)
 from .export import FORMULA_STARTS, inert_sql, iter_export_cells, iter_export_rows
 from .faults import FAULTS, Fault
 from .faults import classify as classify_fault
@@ -246,4 +258,14 @@ __all__ = [
     "lease_holder",
     "Attempt",
     "record_attempts",
+    "RATINGS_JSON",
+    "Driver",
+    "Moments",
+    "add_driver",
+    "driver_columns",
+    "driver_moments",
+    "drivers_by_touchpoint",
+    "list_drivers",
+    "rating_sql",
+    "remove_driver",
 ]

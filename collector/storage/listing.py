@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..params import whole_number
+from .drivers import RATINGS_JSON
 from .filters import CATEGORY_CLAUSES, FOLLOWUP_CLAUSES, ResponseFilter, where_sql
 
 
@@ -115,7 +116,7 @@ def list_responses(
         f"""
         SELECT r.id, r.created_at, r.updated_at, r.touchpoint_id, t.name AS touchpoint, r.score, r.comment, r.ref,
                r.channel, r.locale, r.page, r.properties, r.followup_status, r.followup_note,
-               r.followup_by, r.followup_at
+               r.followup_by, r.followup_at, {RATINGS_JSON} AS drivers
         FROM responses r JOIN touchpoints t ON t.id = r.touchpoint_id
         {where_sql(clauses)}
         ORDER BY r.created_at {order}, r.id {order}
@@ -127,6 +128,7 @@ def list_responses(
     items = [dict(row) for row in rows[:limit]]
     for item in items:
         item["properties"] = json.loads(item["properties"])
+        item["drivers"] = json.loads(item["drivers"] or "{}")
     if after is not None:
         items.reverse()
         has_newer, has_older = more, True

@@ -15,7 +15,7 @@ from collections.abc import Callable
 import sqlite_utils
 
 from ..timestamps import utcnow
-from . import webhook_schema
+from . import driver_schema, webhook_schema
 from .connection import transaction
 
 Migration = Callable[[sqlite_utils.Database], None]
@@ -254,3 +254,9 @@ def read_api_updated_indexes(db: sqlite_utils.Database) -> None:
 def webhooks(db: sqlite_utils.Database) -> None:
     # Endpoints, the outbox and the triggers that fill it: see webhook_schema.
     webhook_schema.create(db)
+
+
+@migration("007_drivers")
+def drivers(db: sqlite_utils.Database) -> None:
+    # Driver ratings and the action matrix's sums: see driver_schema.
+    driver_schema.create(db)
