@@ -83,7 +83,9 @@ def test_a_driver_that_drives_the_score_and_is_done_poorly_is_where_to_act(conn)
     assert by_key["price"].quadrant == "Possible overkill"
     assert found.act_first is by_key["delivery"]
     d = by_key["delivery"]
-    assert found.sentence() == f"Act first on: Delivery (importance {d.importance:.0f}%, performance {d.performance:.0f})"
+    assert (
+        found.sentence() == f"Act first on: Delivery (importance {d.importance:.0f}%, performance {d.performance:.0f})"
+    )
     # Performance: the mean rating on 0-100.
     mean = sum(r[0] for _, r in constructed()) / 600
     assert d.performance == pytest.approx((mean - 1) / 4 * 100)

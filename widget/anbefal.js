@@ -79,6 +79,8 @@ font-weight:600}
 .x{position:absolute;top:8px;right:8px;width:32px;height:32px;padding:0;border:0;border-radius:6px;background:none;
 color:#545d6e;font-size:24px;line-height:1}
 .x:hover{background:#eef0f3;color:#1b2230}
+.v{grid-template-columns:repeat(5,minmax(0,1fr))}
+.d legend{margin:12px 0 6px;padding:0;font-size:15px}
 .t{margin:0;padding:4px 36px 4px 0;font-size:16px;font-weight:600;color:#1b2230;outline:0}
 @media(max-width:480px){:host{right:8px!important;left:8px!important;bottom:8px!important;width:auto!important;
 max-width:none!important}.p{padding:12px}.s{gap:3px}.s span{height:38px;font-size:14px}}
@@ -86,6 +88,52 @@ max-width:none!important}.p{padding:12px}.s{gap:3px}.s span{height:38px;font-siz
 @media(prefers-reduced-motion:no-preference){.p{animation:i .2s ease-out}
 @keyframes i{from{opacity:0;transform:translateY(8px)}}}
 `;
+
+  // The drivers' step, after the score: each driver a 1-5 radio group like
+  // the scale. Every choice is saved at once (save gets all chosen so far), so
+  // closing or going on loses nothing; next goes on to the comment. null when
+  // the touchpoint has no drivers.
+  const ratingStep = (c, save, next) => {
+    const t = c.driver_texts;
+    if (!t || !c.drivers || !c.drivers.length) return null;
+    const chosen = {};
+    return h(
+      "div",
+      { class: "d", hidden: true },
+      h("p", {}, t.drivers_intro),
+      ...c.drivers.map((driver, i) =>
+        h(
+          "fieldset",
+          { role: "radiogroup", "aria-labelledby": "d" + i },
+          h("legend", { id: "d" + i }, driver.question),
+          h(
+            "div",
+            { class: "s v" },
+            ...[1, 2, 3, 4, 5].map((n) =>
+              h(
+                "label",
+                {},
+                h("input", {
+                  type: "radio",
+                  name: "d" + i,
+                  value: n,
+                  "aria-label":
+                    t.rating_label.replace("{n}", n) + (n === 1 ? ", " + t.rating_low : n === 5 ? ", " + t.rating_high : ""),
+                  onchange: () => {
+                    chosen[driver.key] = n;
+                    save(Object.assign({}, chosen));
+                  },
+                }),
+                h("span", { "aria-hidden": "true" }, String(n))
+              )
+            )
+          )
+        )
+      ),
+      h("div", { class: "a", "aria-hidden": "true" }, h("span", {}, t.rating_low), h("span", {}, t.rating_high)),
+      h("div", { class: "r" }, h("button", { type: "button", class: "b", onclick: next }, t.next))
+    );
+  };
 
   const start = () => {
     const script = d.currentScript;
@@ -295,7 +343,7 @@ max-width:none!important}.p{padding:12px}.s{gap:3px}.s span{height:38px;font-siz
       const pick = (event) => {
         score = +event.target.value;
         followup.textContent = t.followup[score > 8 ? "promoter" : score > 6 ? "passive" : "detractor"];
-        form.hidden = false;
+        (step && step.isConnected ? step : form).hidden = false;
         queue(saveScore);
       };
       const send = (event) => {
@@ -348,6 +396,18 @@ max-width:none!important}.p{padding:12px}.s{gap:3px}.s span{height:38px;font-siz
           h("button", { type: "submit", class: "b" }, t.send)
         )
       );
+      const step = ratingStep(
+        c,
+        (drivers) => {
+          queue(saveScore);
+          queue(() => (id === null ? Promise.reject() : api("PATCH", "/" + id, { secret, drivers })));
+        },
+        () => {
+          step.remove();
+          form.hidden = false;
+          area.focus();
+        }
+      );
       const panel = h(
         "div",
         {
@@ -359,6 +419,7 @@ max-width:none!important}.p{padding:12px}.s{gap:3px}.s span{height:38px;font-siz
         },
         h("button", { type: "button", class: "x", "aria-label": t.close, onclick: close }, "\u00d7"),
         scale,
+        step || "",
         form,
         error
       );

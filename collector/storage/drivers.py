@@ -147,6 +147,6 @@ def driver_columns(conn: sqlite3.Connection, touchpoint_id: int | None = None) -
     sql = "SELECT key, touchpoint_id, slot FROM touchpoint_drivers"
     rows = conn.execute(sql + " WHERE touchpoint_id = ?", (touchpoint_id,)) if touchpoint_id else conn.execute(sql)
     columns: dict[str, dict[int, int]] = {}
-    for key, tp, slot in sorted(rows):
+    for key, tp, slot in sorted(tuple(row) for row in rows):
         columns.setdefault(key, {})[tp] = slot
     return columns
