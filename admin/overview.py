@@ -9,7 +9,7 @@ from flask import current_app, redirect, render_template, request, url_for
 from collector import nps, storage
 from collector.db import get_db
 
-from . import charts, filters, stats
+from . import action_matrix, charts, filters, stats
 from .auth import login_required
 from .blueprint import bp
 from .export import FORMATS, export_url
@@ -55,6 +55,7 @@ def overview():
         signed=nps.format_change,
         previous=flt.previous(),
         total=view.cards[0].summary.n if view.cards else 0,
+        matrices=action_matrix.for_overview(conn, flt, touchpoints, min_answers),
     )
     return html, 400 if errors else 200
 

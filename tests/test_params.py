@@ -161,6 +161,7 @@ QUERY = [
     "next",
 ]
 FORM = ["email", "password", "next", "status", "note", "then", *TOUCHPOINT_FIELDS, "url", "resume"]
+FORM += ["driver_key", "driver_label", "driver_question"]
 TABLES = ["touchpoints", "responses", "users", "api_keys"]
 
 
