@@ -49,15 +49,9 @@ def for_overview(
     conn: sqlite3.Connection, flt: filters.Filters, touchpoints: Sequence[storage.Touchpoint], min_answers: int
 ) -> list[TouchpointMatrix]:
     """The matrices of the touchpoints the filters select that have drivers."""
-    response_filter = flt.response_filter()
-    found = []
-    for tp in touchpoints:
-        if flt.touchpoint_id is not None and tp.id != flt.touchpoint_id:
-            continue
-        tp_matrix = matrix.for_touchpoint(conn, tp.id, response_filter, min_answers)
-        if tp_matrix is not None:
-            found.append(TouchpointMatrix(tp, tp_matrix))
-    return found
+    selected = [tp for tp in touchpoints if flt.touchpoint_id is None or tp.id == flt.touchpoint_id]
+    found = matrix.for_touchpoints(conn, [tp.id for tp in selected], flt.response_filter(), min_answers)
+    return [TouchpointMatrix(tp, found[tp.id]) for tp in selected if tp.id in found]
 
 
 def _ceiling(importances: list[float]) -> float:

@@ -3,7 +3,8 @@ against a database of 1,000,000 responses.
 
 Fills a fresh database with answers across 5 touchpoints over two years
 (comments on about a third, properties on all, follow-up on some
-detractors), then measures through the real app with a logged-in test
+detractors, driver ratings on a third: three drivers per touchpoint, so the
+overview draws an action matrix for each), then measures through the real app with a logged-in test
 client: the server time of the overview and of the comments page (median of
 several runs), and the time and peak memory of a full CSV export (in a
 subprocess of its own, so its peak resident memory is the export's, from
@@ -51,6 +52,9 @@ OVERVIEW_MS = 300.0
 COMMENTS_MS = 100.0
 EXPORT_ROWS_PER_S = 100_000
 EXPORT_PEAK_MB = 150.0
+
+# Each touchpoint's drivers, and how much each moves the score (the rest is noise).
+DRIVERS = [("delivery", 0.9), ("price", 0.2), ("staff", 0.5)]
 
 EMAIL = "bench@example.com"
 PASSWORD = "bench-password-1234"
@@ -103,6 +107,23 @@ def generate(touchpoint_ids: list[int], rows: int, seed: int = 20261125) -> Iter
         )
 
 
+def ratings(batch: list[tuple], first_id: int, rng: random.Random) -> Iterator[tuple[int, dict[int, int]]]:
+    """Driver ratings for every third answer of *batch* (whose ids start at
+    *first_id*): each rating follows the score as much as its weight says."""
+    for offset, row in enumerate(batch):
+        response_id = first_id + offset
+        if response_id % 3:
+            continue
+        score = row[1]
+        yield (
+            response_id,
+            {
+                slot: max(1, min(5, round(1 + weight * score * 0.4 + (1 - weight) * rng.uniform(0, 4))))
+                for slot, (_key, weight) in enumerate(DRIVERS, start=1)
+            },
+        )
+
+
 def fill(db: str, rows: int = ROWS) -> None:
     """Create the touchpoints, a login and *rows* responses in *db*."""
     from collector import create_app, storage
@@ -111,13 +132,19 @@ def fill(db: str, rows: int = ROWS) -> None:
     conn = storage.connect(app.config["DB"])
     try:
         ids = [storage.insert_touchpoint(conn, name, target_nps=target).id for name, target in TOUCHPOINTS]
+        for tp in ids:
+            for key, _weight in DRIVERS:
+                storage.add_driver(conn, tp, key, key.title(), f"How was the {key}?")
         _add_user(conn)
         source = generate(ids, rows)
+        rng = random.Random(14)
         done = 0
         started = time.monotonic()
         while done < rows:
             batch = [row for _, row in zip(range(min(BATCH, rows - done)), source, strict=False)]
+            first = done + 1  # a fresh database numbers the answers from 1, in order
             done += storage.insert_responses_bulk(conn, batch)
+            storage.insert_ratings_bulk(conn, list(ratings(batch, first, rng)))
             rate = done / max(time.monotonic() - started, 1e-9)
             progress(f"filling {db}: {done:,} of {rows:,} responses ({rate:,.0f}/s)")
         progress(f"filled {rows:,} responses in {time.monotonic() - started:.0f} s; analysing")

@@ -191,6 +191,20 @@ def for_touchpoint(
     return build([(d.slot, d.key, d.label) for d in found], sums, min_answers)
 
 
+def for_touchpoints(
+    conn: sqlite3.Connection, touchpoint_ids: list[int], flt: storage.ResponseFilter, min_answers: int
+) -> dict[int, Matrix]:
+    """The matrices of the touchpoints among *touchpoint_ids* that have drivers, from one query of sums."""
+    by_touchpoint = storage.drivers_by_touchpoint(conn)
+    wanted = [tp for tp in touchpoint_ids if by_touchpoint.get(tp)]
+    if not wanted:
+        return {}
+    sums = storage.driver_moments_by_touchpoint(conn, flt)
+    return {
+        tp: build([(d.slot, d.key, d.label) for d in by_touchpoint[tp]], sums.get(tp, {}), min_answers) for tp in wanted
+    }
+
+
 def as_dict(matrix: Matrix) -> dict:
     """The matrix as JSON-ready data (for `anbefal drivers --json`)."""
     return {

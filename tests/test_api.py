@@ -88,7 +88,12 @@ def test_comment_updates_the_same_response(client, conn, token):
         headers={"Origin": ORIGIN},
     )
     assert r.status_code == 200
-    assert r.get_json() == {"id": created["id"], "score": 6, "comment": "Levering tog for lang tid 😞 æøå"}
+    assert r.get_json() == {
+        "id": created["id"],
+        "score": 6,
+        "comment": "Levering tog for lang tid 😞 æøå",
+        "drivers": {},
+    }
     assert rows(conn) == 1
     assert storage.get_response(conn, created["id"])["comment"] == "Levering tog for lang tid 😞 æøå"
 

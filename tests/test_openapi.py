@@ -226,6 +226,7 @@ def test_patch_exchanges_match_their_schemas(client, token):
         "id": created["id"],
         "score": 6,
         "comment": "The parcel came late.",
+        "drivers": {},
     }
 
     nothing = {"secret": created["secret"]}

@@ -110,7 +110,7 @@ def create(db: sqlite_utils.Database) -> None:
             saa INTEGER NOT NULL,
             sbb INTEGER NOT NULL,
             sab INTEGER NOT NULL,
-            PRIMARY KEY (day, touchpoint_id, channel, a, b)
+            PRIMARY KEY (touchpoint_id, day, channel, a, b)
         ) WITHOUT ROWID
         """
     )

@@ -116,30 +116,45 @@ def driver_moments(conn: sqlite3.Connection, touchpoint_id: int, flt: ResponseFi
     """The sums behind a touchpoint's action matrix for the selected answers:
     {(a, b): (n, Σa, Σb, Σa², Σb², Σab)} for each pair of variables (0 the
     score, 1-5 the slots) over the answers that have both."""
+    flt = replace(flt or ResponseFilter(), touchpoint_id=touchpoint_id)
+    return driver_moments_by_touchpoint(conn, flt).get(touchpoint_id, {})
+
+
+def driver_moments_by_touchpoint(conn: sqlite3.Connection, flt: ResponseFilter | None = None) -> dict[int, Moments]:
+    """driver_moments of every touchpoint *flt* selects, in one query: {touchpoint_id: Moments}."""
     flt = flt or ResponseFilter()
     if flt.properties or (flt.since and len(flt.since) != 10):
         # Only the answers themselves know their properties (or their time of day).
-        where, params = replace(flt, touchpoint_id=touchpoint_id).where_sql()
+        where, params = flt.where_sql()
         va, vb = value_of("p.a", "rr"), value_of("p.b", "rr")
         sql = f"""
-            SELECT a, b, COUNT(*), SUM(va), SUM(vb), SUM(va * va), SUM(vb * vb), SUM(va * vb)
-            FROM (SELECT p.a AS a, p.b AS b, {va} AS va, {vb} AS vb
+            SELECT touchpoint_id, a, b, COUNT(*), SUM(va), SUM(vb), SUM(va * va), SUM(vb * vb), SUM(va * vb)
+            FROM (SELECT r.touchpoint_id, p.a AS a, p.b AS b, {va} AS va, {vb} AS vb
                   FROM responses r JOIN response_ratings rr ON rr.response_id = r.id, driver_pairs p {where})
             WHERE va IS NOT NULL AND vb IS NOT NULL
-            GROUP BY a, b
+            GROUP BY touchpoint_id, a, b
         """
     else:
-        clauses, params = ["touchpoint_id = ?"], [touchpoint_id]
-        for clause, value in (("day >= ?", flt.since), ("day <= ?", flt.until), ("channel = ?", flt.channel)):
+        clauses: list[str] = []
+        params: list = []
+        for clause, value in (
+            ("touchpoint_id = ?", flt.touchpoint_id),
+            ("day >= ?", flt.since),
+            ("day <= ?", flt.until),
+            ("channel = ?", flt.channel),
+        ):
             if value is not None:
                 clauses.append(clause)
                 params.append(value)
         sql = f"""
-            SELECT a, b, SUM(n), SUM(sa), SUM(sb), SUM(saa), SUM(sbb), SUM(sab)
+            SELECT touchpoint_id, a, b, SUM(n), SUM(sa), SUM(sb), SUM(saa), SUM(sbb), SUM(sab)
             FROM driver_moments {where_sql(clauses)}
-            GROUP BY a, b HAVING SUM(n) > 0
+            GROUP BY touchpoint_id, a, b HAVING SUM(n) > 0
         """
-    return {(row[0], row[1]): tuple(row[2:]) for row in conn.execute(sql, params)}  # type: ignore[misc]
+    found: dict[int, Moments] = {}
+    for row in conn.execute(sql, params):
+        found.setdefault(row[0], {})[(row[1], row[2])] = tuple(row[3:])  # type: ignore[assignment]
+    return found
 
 
 def driver_columns(conn: sqlite3.Connection, touchpoint_id: int | None = None) -> dict[str, dict[int, int]]:
@@ -150,3 +165,12 @@ def driver_columns(conn: sqlite3.Connection, touchpoint_id: int | None = None) -
     for key, tp, slot in sorted(tuple(row) for row in rows):
         columns.setdefault(key, {})[tp] = slot
     return columns
+
+
+def insert_ratings_bulk(conn: sqlite3.Connection, rows: list[tuple[int, dict[int, int]]]) -> int:
+    """Store many answers' ratings in one transaction (for benchmarks and
+    imports): rows of (response_id, {slot: rating}); return how many."""
+    with transaction(conn):
+        for response_id, ratings in rows:
+            write_ratings(conn, response_id, ratings)
+    return len(rows)
