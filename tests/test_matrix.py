@@ -190,3 +190,13 @@ def test_forgetting_a_ref_and_removing_a_driver_remove_its_ratings(conn):
     storage.add_driver(conn, tp.id, "support", "Support", "How was support?")  # takes the free slot 2
     found = matrix.for_touchpoint(conn, tp.id, None, 30)
     assert [(d.key, d.n) for d in found.drivers] == [("delivery", 50), ("staff", 50), ("support", 0)]
+
+
+def test_the_readmes_worked_example(conn):
+    tp = fill(conn, [(3, (1, 4)), (7, (3, 5)), (10, (5, 4))], keys=("delivery", "price"))
+    found = matrix.for_touchpoint(conn, tp.id, None, 30)
+    delivery, price = found.drivers
+    assert (round(delivery.performance), round(price.performance)) == (50, 83)
+    assert (round(delivery.importance), round(price.importance)) == (99, 1)
+    assert (delivery.quadrant, price.quadrant) == ("Concentrate here", "Possible overkill")
+    assert found.r2 == pytest.approx(1)
