@@ -239,6 +239,36 @@ def export_child(db: str, url: str) -> None:
     print(json.dumps(result))
 
 
+def matrix_figures(db: str, runs: int) -> list[tuple[str, str, str]]:
+    """What the action matrices of every touchpoint cost the overview on their own (median ms)."""
+    from datetime import date, timedelta
+
+    from collector import matrix, storage
+
+    conn = storage.connect(db)
+    try:
+        ids = [tp.id for tp in storage.list_touchpoints(conn)]
+        figures = []
+        for what, since in (("90 days", (date.today() - timedelta(days=89)).isoformat()), ("all time", None)):
+            flt = storage.ResponseFilter(since=since)
+            times = []
+            for _ in range(runs + 1):
+                started = time.perf_counter()
+                found = matrix.for_touchpoints(conn, ids, flt, 30)
+                times.append((time.perf_counter() - started) * 1000)
+            answers = sum(m.n for m in found.values())
+            figures.append(
+                (
+                    f"action matrices alone, {what}",
+                    f"{statistics.median(times[1:]):.1f} ms",
+                    f"median of {runs}: {len(found)} touchpoints, {answers:,} answers with ratings, from per-day sums",
+                )
+            )
+        return figures
+    finally:
+        conn.close()
+
+
 def measure(db: str, runs: int = RUNS) -> list[tuple[str, str, str]]:
     from collector import create_app
 
@@ -259,6 +289,7 @@ def measure(db: str, runs: int = RUNS) -> list[tuple[str, str, str]]:
     page("overview, all time", "/admin/?period=all", OVERVIEW_MS)
     page("overview, 90 days, by department", "/admin/?period=90d&by=department", OVERVIEW_MS)
     page("overview, 90 days, segment=business", "/admin/?period=90d&p.segment=business", OVERVIEW_MS)
+    rows += matrix_figures(db, runs)
     page("comments, newest first", "/admin/comments", COMMENTS_MS)
     page("comments, search", "/admin/comments?q=levering", COMMENTS_MS)
     page("comments, detractors this year", "/admin/comments?period=year&category=detractor", COMMENTS_MS)

@@ -50,7 +50,7 @@ transform:none!important;visibility:visible!important;opacity:1!important}
 :host([data-inline]){position:relative!important;right:auto!important;bottom:auto!important;max-width:100%!important}
 *{box-sizing:border-box}
 [hidden]{display:none!important}
-.p{position:relative;margin:0;padding:16px;border:1px solid #cfd4dc;border-radius:12px;background:#fff;color:#1b2230;
+.p{position:relative;max-height:calc(100vh - 32px);overflow-y:auto;margin:0;padding:16px;border:1px solid #cfd4dc;border-radius:12px;background:#fff;color:#1b2230;
 font:15px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;text-align:left;
 box-shadow:0 10px 32px rgba(16,24,40,.18)}
 fieldset{min-width:0;margin:0;padding:0;border:0}
@@ -80,7 +80,8 @@ font-weight:600}
 color:#545d6e;font-size:24px;line-height:1}
 .x:hover{background:#eef0f3;color:#1b2230}
 .v{grid-template-columns:repeat(5,minmax(0,1fr))}
-.d legend{margin:12px 0 6px;padding:0;font-size:15px}
+.d fieldset{margin-top:10px}
+.d legend{margin:0 0 6px;padding:0;font-size:15px}
 .t{margin:0;padding:4px 36px 4px 0;font-size:16px;font-weight:600;color:#1b2230;outline:0}
 @media(max-width:480px){:host{right:8px!important;left:8px!important;bottom:8px!important;width:auto!important;
 max-width:none!important}.p{padding:12px}.s{gap:3px}.s span{height:38px;font-size:14px}}

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from ..drivers import MAX_DRIVERS, DriverError
 from ..timestamps import utcnow
 from .connection import transaction
-from .driver_schema import SLOTS, value_of
+from .driver_schema import SLOTS, VARIABLES, value_of
 from .filters import ResponseFilter, where_sql
 
 
@@ -124,37 +124,62 @@ def driver_moments_by_touchpoint(conn: sqlite3.Connection, flt: ResponseFilter |
     """driver_moments of every touchpoint *flt* selects, in one query: {touchpoint_id: Moments}."""
     flt = flt or ResponseFilter()
     if flt.properties or (flt.since and len(flt.since) != 10):
-        # Only the answers themselves know their properties (or their time of day).
-        where, params = flt.where_sql()
-        va, vb = value_of("p.a", "rr"), value_of("p.b", "rr")
-        sql = f"""
-            SELECT touchpoint_id, a, b, COUNT(*), SUM(va), SUM(vb), SUM(va * va), SUM(vb * vb), SUM(va * vb)
-            FROM (SELECT r.touchpoint_id, p.a AS a, p.b AS b, {va} AS va, {vb} AS vb
-                  FROM responses r JOIN response_ratings rr ON rr.response_id = r.id, driver_pairs p {where})
-            WHERE va IS NOT NULL AND vb IS NOT NULL
-            GROUP BY touchpoint_id, a, b
-        """
-    else:
-        clauses: list[str] = []
-        params: list = []
-        for clause, value in (
-            ("touchpoint_id = ?", flt.touchpoint_id),
-            ("day >= ?", flt.since),
-            ("day <= ?", flt.until),
-            ("channel = ?", flt.channel),
-        ):
-            if value is not None:
-                clauses.append(clause)
-                params.append(value)
-        sql = f"""
-            SELECT touchpoint_id, a, b, SUM(n), SUM(sa), SUM(sb), SUM(saa), SUM(sbb), SUM(sab)
-            FROM driver_moments {where_sql(clauses)}
-            GROUP BY touchpoint_id, a, b HAVING SUM(n) > 0
-        """
+        # Only the answers themselves know their properties (or their time of
+        # day): one pass over them, from the answers the filter picks by its
+        # indexes (CROSS JOIN keeps them the outer loop), every pair's sums at once.
+        return _moments_of_answers(conn, flt)
+    clauses: list[str] = []
+    params: list = []
+    for clause, value in (
+        ("touchpoint_id = ?", flt.touchpoint_id),
+        ("day >= ?", flt.since),
+        ("day <= ?", flt.until),
+        ("channel = ?", flt.channel),
+    ):
+        if value is not None:
+            clauses.append(clause)
+            params.append(value)
+    sql = f"""
+        SELECT touchpoint_id, a, b, SUM(n), SUM(sa), SUM(sb), SUM(saa), SUM(sbb), SUM(sab)
+        FROM driver_moments {where_sql(clauses)}
+        GROUP BY touchpoint_id, a, b HAVING SUM(n) > 0
+    """
     found: dict[int, Moments] = {}
     for row in conn.execute(sql, params):
         found.setdefault(row[0], {})[(row[1], row[2])] = tuple(row[3:])  # type: ignore[assignment]
     return found
+
+
+_PAIRS = [(a, b) for a in VARIABLES for b in VARIABLES if a <= b]
+
+
+def _moments_of_answers(conn: sqlite3.Connection, flt: ResponseFilter) -> dict[int, Moments]:
+    """The sums from the answers themselves: SQLite counts each combination of
+    score and ratings (a few thousand at most), Python adds up the pairs."""
+    where, params = flt.where_sql()
+    ratings = ", ".join(f"rr.r{slot}" for slot in SLOTS)
+    rows = conn.execute(
+        f"""SELECT r.touchpoint_id, rr.score, {ratings}, COUNT(*)
+            FROM responses r CROSS JOIN response_ratings rr ON rr.response_id = r.id {where}
+            GROUP BY r.touchpoint_id, rr.score, {ratings}""",
+        params,
+    )
+    totals: dict[int, dict[tuple[int, int], list[int]]] = {}
+    for row in rows:
+        values, count = row[1:7], row[7]
+        sums = totals.setdefault(row[0], {})
+        for a, b in _PAIRS:
+            va, vb = values[a], values[b]
+            if va is None or vb is None:
+                continue
+            pair = sums.setdefault((a, b), [0, 0, 0, 0, 0, 0])
+            pair[0] += count
+            pair[1] += count * va
+            pair[2] += count * vb
+            pair[3] += count * va * va
+            pair[4] += count * vb * vb
+            pair[5] += count * va * vb
+    return {tp: {pair: tuple(values) for pair, values in sums.items()} for tp, sums in totals.items()}  # type: ignore[misc]
 
 
 def driver_columns(conn: sqlite3.Connection, touchpoint_id: int | None = None) -> dict[str, dict[int, int]]:
