@@ -10,7 +10,7 @@ from ..drivers import MAX_DRIVERS, DriverError
 from ..timestamps import utcnow
 from .connection import transaction
 from .driver_schema import SLOTS, VARIABLES, value_of
-from .filters import ResponseFilter, where_sql
+from .filters import ResponseFilter
 
 
 @dataclass
@@ -128,20 +128,10 @@ def driver_moments_by_touchpoint(conn: sqlite3.Connection, flt: ResponseFilter |
         # day): one pass over them, from the answers the filter picks by its
         # indexes (CROSS JOIN keeps them the outer loop), every pair's sums at once.
         return _moments_of_answers(conn, flt)
-    clauses: list[str] = []
-    params: list = []
-    for clause, value in (
-        ("touchpoint_id = ?", flt.touchpoint_id),
-        ("day >= ?", flt.since),
-        ("day <= ?", flt.until),
-        ("channel = ?", flt.channel),
-    ):
-        if value is not None:
-            clauses.append(clause)
-            params.append(value)
+    where, params = flt.days_where_sql()
     sql = f"""
         SELECT touchpoint_id, a, b, SUM(n), SUM(sa), SUM(sb), SUM(saa), SUM(sbb), SUM(sab)
-        FROM driver_moments {where_sql(clauses)}
+        FROM driver_moments {where}
         GROUP BY touchpoint_id, a, b HAVING SUM(n) > 0
     """
     found: dict[int, Moments] = {}

@@ -54,17 +54,8 @@ def score_counts_by_period(
         source = f"""(SELECT r.touchpoint_id, substr(r.created_at, 1, 10) AS day, r.score, COUNT(*) AS n
                       FROM responses r {where} GROUP BY day, r.touchpoint_id, r.score)"""
     else:
-        clauses, params = [], []
-        for clause, value in (
-            ("touchpoint_id = ?", flt.touchpoint_id),
-            ("day >= ?", flt.since),
-            ("day <= ?", flt.until),
-            ("channel = ?", flt.channel),
-        ):
-            if value is not None:
-                clauses.append(clause)
-                params.append(value)
-        source = f"response_days {where_sql(clauses)}"
+        where, params = flt.days_where_sql()
+        source = f"response_days {where}"
     rows = conn.execute(
         f"""
         SELECT touchpoint_id, {bucket} AS bucket, score, SUM(n) AS count
