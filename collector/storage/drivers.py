@@ -10,7 +10,7 @@ from ..drivers import MAX_DRIVERS, DriverError
 from ..timestamps import utcnow
 from .connection import transaction
 from .driver_schema import SLOTS, VARIABLES, value_of
-from .filters import ResponseFilter
+from .filters import ResponseFilter, where_sql
 
 
 @dataclass
@@ -124,9 +124,7 @@ def driver_moments_by_touchpoint(conn: sqlite3.Connection, flt: ResponseFilter |
     """driver_moments of every touchpoint *flt* selects, in one query: {touchpoint_id: Moments}."""
     flt = flt or ResponseFilter()
     if flt.properties or (flt.since and len(flt.since) != 10):
-        # Only the answers themselves know their properties (or their time of
-        # day): one pass over them, from the answers the filter picks by its
-        # indexes (CROSS JOIN keeps them the outer loop), every pair's sums at once.
+        # Only the answers themselves know their properties (or their time of day).
         return _moments_of_answers(conn, flt)
     where, params = flt.days_where_sql()
     sql = f"""
@@ -146,11 +144,21 @@ _PAIRS = [(a, b) for a in VARIABLES for b in VARIABLES if a <= b]
 def _moments_of_answers(conn: sqlite3.Connection, flt: ResponseFilter) -> dict[int, Moments]:
     """The sums from the answers themselves: SQLite counts each combination of
     score and ratings (a few thousand at most), Python adds up the pairs."""
-    where, params = flt.where_sql()
+    clauses, params = flt.where()
+    # The answers with ratings (a third, say) are found by their own index
+    # first: the same touchpoint and days, in rr's copy of them.
+    for clause, value in (
+        ("rr.touchpoint_id = ?", flt.touchpoint_id),
+        ("rr.day >= ?", flt.since[:10] if flt.since else None),
+        ("rr.day <= ?", flt.until),
+    ):
+        if value is not None:
+            clauses.append(clause)
+            params.append(value)
     ratings = ", ".join(f"rr.r{slot}" for slot in SLOTS)
     rows = conn.execute(
         f"""SELECT r.touchpoint_id, rr.score, {ratings}, COUNT(*)
-            FROM responses r CROSS JOIN response_ratings rr ON rr.response_id = r.id {where}
+            FROM response_ratings rr CROSS JOIN responses r ON r.id = rr.response_id {where_sql(clauses)}
             GROUP BY r.touchpoint_id, rr.score, {ratings}""",
         params,
     )
