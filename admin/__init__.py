@@ -12,7 +12,19 @@ from flask import Flask
 def register(app: Flask) -> None:
     """Add the admin to *app*: its pages, sessions, CSRF protection and headers."""
     # Their routes and the templates' helpers register on bp as they are imported.
-    from . import auth, comments, export, followup, layout, notifications, overview, ownership, touchpoints, webhooks  # noqa: F401  # noqa: F401
+    from . import (  # noqa: F401
+        auth,
+        comments,
+        export,
+        followup,
+        layout,
+        notifications,
+        overview,
+        ownership,
+        touchpoint_drivers,
+        touchpoints,
+        webhooks,
+    )
     from .blueprint import bp
 
     auth.init_app(app)

@@ -59,9 +59,10 @@ def export():
         body = jsonl_chunks(storage.iter_export_rows(conn, response_filter))
     else:
         keys = storage.property_keys(conn, response_filter)
+        drivers = storage.driver_columns(conn, response_filter.touchpoint_id)
         chunks = csv_chunks(
-            export_header(keys, followup=True),
-            storage.iter_export_cells(conn, response_filter, keys, followup=True),
+            export_header(keys, followup=True, driver_keys=drivers),
+            storage.iter_export_cells(conn, response_filter, keys, followup=True, driver_slots=drivers),
             delimiter=";" if fmt == "csv-semicolon" else ",",
             bom=fmt == "csv-semicolon",
         )

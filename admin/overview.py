@@ -10,7 +10,7 @@ from flask import current_app, redirect, render_template, request, url_for
 from collector import nps, storage
 from collector.db import get_db
 
-from . import charts, filters, ownership, reach, stats, themes
+from . import action_matrix, charts, filters, ownership, reach, stats, themes
 from .auth import login_required
 from .blueprint import bp
 from .export import FORMATS, export_url
@@ -69,6 +69,7 @@ def overview():
         overdue=overdue,
         themes=themes.build(conn, flt),
         reach_rows=reach.response_rates(conn, flt, touchpoints),
+        matrices=action_matrix.for_overview(conn, flt, touchpoints, min_answers),
     )
     return html, 400 if errors else 200
 

@@ -3,7 +3,8 @@ against a database of 1,000,000 responses.
 
 Fills a fresh database with answers across 5 touchpoints over two years
 (comments on about a third, properties on all, follow-up on some
-detractors), then measures through the real app with a logged-in test
+detractors, driver ratings on a third: three drivers per touchpoint, so the
+overview draws an action matrix for each), then measures through the real app with a logged-in test
 client: the server time of the overview and of the comments page (median of
 several runs), and the time and peak memory of a full CSV export (in a
 subprocess of its own, so its peak resident memory is the export's, from
@@ -51,6 +52,9 @@ OVERVIEW_MS = 300.0
 COMMENTS_MS = 100.0
 EXPORT_ROWS_PER_S = 100_000
 EXPORT_PEAK_MB = 150.0
+
+# Each touchpoint's drivers, and how much each moves the score (the rest is noise).
+DRIVERS = [("delivery", 0.9), ("price", 0.2), ("staff", 0.5)]
 
 EMAIL = "bench@example.com"
 PASSWORD = "bench-password-1234"
@@ -103,6 +107,23 @@ def generate(touchpoint_ids: list[int], rows: int, seed: int = 20261125) -> Iter
         )
 
 
+def ratings(batch: list[tuple], first_id: int, rng: random.Random) -> Iterator[tuple[int, dict[int, int]]]:
+    """Driver ratings for every third answer of *batch* (whose ids start at
+    *first_id*): each rating follows the score as much as its weight says."""
+    for offset, row in enumerate(batch):
+        response_id = first_id + offset
+        if response_id % 3:
+            continue
+        score = row[1]
+        yield (
+            response_id,
+            {
+                slot: max(1, min(5, round(1 + weight * score * 0.4 + (1 - weight) * rng.uniform(0, 4))))
+                for slot, (_key, weight) in enumerate(DRIVERS, start=1)
+            },
+        )
+
+
 def fill(db: str, rows: int = ROWS) -> None:
     """Create the touchpoints, a login and *rows* responses in *db*."""
     from collector import create_app, storage
@@ -111,15 +132,21 @@ def fill(db: str, rows: int = ROWS) -> None:
     conn = storage.connect(app.config["DB"])
     try:
         ids = [storage.insert_touchpoint(conn, name, target_nps=target).id for name, target in TOUCHPOINTS]
+        for tp in ids:
+            for key, _weight in DRIVERS:
+                storage.add_driver(conn, tp, key, key.title(), f"How was the {key}?")
         _add_user(conn)
         source = generate(ids, rows)
+        rng = random.Random(14)
         done = 0
         started = time.monotonic()
         # The counts by property value are made at the end, as an upgrade makes them.
         with storage.counted_at_the_end(conn):
             while done < rows:
                 batch = [row for _, row in zip(range(min(BATCH, rows - done)), source, strict=False)]
+                first = done + 1  # a fresh database numbers the answers from 1, in order
                 done += storage.insert_responses_bulk(conn, batch)
+                storage.insert_ratings_bulk(conn, list(ratings(batch, first, rng)))
                 rate = done / max(time.monotonic() - started, 1e-9)
                 progress(f"filling {db}: {done:,} of {rows:,} responses ({rate:,.0f}/s)")
             sys.stderr.write("\n")
@@ -231,6 +258,36 @@ def export_child(db: str, url: str) -> None:
     print(json.dumps(result))
 
 
+def matrix_figures(db: str, runs: int) -> list[tuple[str, str, str]]:
+    """What the action matrices of every touchpoint cost the overview on their own (median ms)."""
+    from datetime import date, timedelta
+
+    from collector import matrix, storage
+
+    conn = storage.connect(db)
+    try:
+        ids = [tp.id for tp in storage.list_touchpoints(conn)]
+        figures = []
+        for what, since in (("90 days", (date.today() - timedelta(days=89)).isoformat()), ("all time", None)):
+            flt = storage.ResponseFilter(since=since)
+            times = []
+            for _ in range(runs + 1):
+                started = time.perf_counter()
+                found = matrix.for_touchpoints(conn, ids, flt, 30)
+                times.append((time.perf_counter() - started) * 1000)
+            answers = sum(m.n for m in found.values())
+            figures.append(
+                (
+                    f"action matrices alone, {what}",
+                    f"{statistics.median(times[1:]):.1f} ms",
+                    f"median of {runs}: {len(found)} touchpoints, {answers:,} answers with ratings, from per-day sums",
+                )
+            )
+        return figures
+    finally:
+        conn.close()
+
+
 def measure(db: str, runs: int = RUNS, export: bool = True) -> list[tuple[str, str, str]]:
     from collector import create_app
 
@@ -266,6 +323,7 @@ def measure(db: str, runs: int = RUNS, export: bool = True) -> list[tuple[str, s
         None,
     )
     page("GET /api/v1/stats, this year", "/api/v1/stats?period=year", OVERVIEW_MS, api_key)
+    rows += matrix_figures(db, runs)
     page("comments, newest first", "/admin/comments", COMMENTS_MS)
     page("comments, search", "/admin/comments?q=levering", COMMENTS_MS)
     page("comments, detractors this year", "/admin/comments?period=year&category=detractor", COMMENTS_MS)

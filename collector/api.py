@@ -12,7 +12,7 @@ from typing import Any
 from flask import Blueprint, current_app, g, redirect, request
 from flask_cors import CORS
 
-from . import bots, customers, i18n, look, next_steps, nps, params, storage, timestamps, validation, visitors
+from . import bots, customers, drivers, i18n, look, next_steps, nps, params, storage, timestamps, validation, visitors
 from .db import get_db, get_tokens
 from .errors import ApiError
 from .tokens import ExpiredToken, InvalidToken
@@ -20,11 +20,11 @@ from .touchpoint_settings import fill_url
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-RESPONSE_FIELDS = {"token", "score", "comment", "ref", "properties", "locale", "page", *customers.FIELDS}
+RESPONSE_FIELDS = {"token", "score", "comment", "ref", "properties", "locale", "page", "drivers", *customers.FIELDS}
 EVENT_FIELDS = {"token", "event", "customer", "customer_sig"}
 # What the widget reports; a click on the next step is counted by GET /next.
 WIDGET_EVENTS = ("shown", "dismissed")
-UPDATE_FIELDS = {"secret", "comment", "score"}
+UPDATE_FIELDS = {"secret", "comment", "score", "drivers"}
 
 
 @bp.after_request
@@ -97,6 +97,7 @@ def widget_config():
         "texts": i18n.texts_for(touchpoint, language),
         "position": touchpoint.widget_position,
         "look": look.widget_look(touchpoint),
+        **driver_config(touchpoint, language),
     }
 
 
@@ -107,6 +108,30 @@ def _widget_post(allowed: set[str]) -> tuple[dict[str, Any], storage.Touchpoint]
     touchpoint = touchpoint_from_token(body.get("token"))
     check_origin(touchpoint)
     return body, touchpoint
+
+
+def driver_config(touchpoint: storage.Touchpoint, language: str) -> dict[str, Any]:
+    """What the widget needs to ask the touchpoint's drivers (nothing without any)."""
+    found = storage.list_drivers(get_db(), touchpoint.id)
+    if not found:
+        return {}
+    return {
+        "drivers": [{"key": d.key, "question": d.question} for d in found],
+        "driver_texts": drivers.step_texts(language),
+    }
+
+
+def ratings(touchpoint_id: int, value: Any) -> dict[int, int] | None:
+    """The driver ratings a request sent, as {slot: rating}, or a 400 ApiError."""
+    if value is None:
+        return None
+    found = storage.list_drivers(get_db(), touchpoint_id)
+    try:
+        given = drivers.parse_ratings(value, [d.key for d in found])
+    except drivers.DriverError as exc:
+        raise ApiError(400, "invalid_drivers", str(exc)) from exc
+    slots = {d.key: d.slot for d in found}
+    return {slots[key]: rating for key, rating in given.items()}
 
 
 @bp.post("/responses")
@@ -120,6 +145,7 @@ def create_response():
         "properties": validation.properties(body.get("properties")),
         "locale": validation.locale(body.get("locale")),
         "page": validation.page(body.get("page")),
+        "ratings": ratings(touchpoint.id, body.get("drivers")),
     }
     identity = _identity(fields["ref"], body.get("ref_sig"), body.get("customer"), body.get("customer_sig"))
     _require_signature(touchpoint, identity)
@@ -167,8 +193,8 @@ def update_response(response_id: int):
         raise ApiError(403, "invalid_secret", "the secret does not belong to this answer") from exc
     score = validation.score(body["score"]) if "score" in body else None
     comment = validation.comment(body.get("comment"))
-    if score is None and comment is None:
-        raise ApiError(400, "nothing_to_update", "send a comment or a score")
+    if score is None and comment is None and not body.get("drivers"):
+        raise ApiError(400, "nothing_to_update", "send a comment, a score or driver ratings")
     if bots.request_is_from_bot():
         # Nothing was stored, so there is no score to tell but the one sent.
         return {"id": response_id, "score": score, "comment": comment, "next_step": None}
@@ -179,12 +205,19 @@ def update_response(response_id: int):
     touchpoint = storage.get_touchpoint(conn, existing["touchpoint_id"])
     assert touchpoint is not None  # responses are deleted with their touchpoint
     check_origin(touchpoint)
-    if not storage.update_response(conn, response_id, score=score, comment=comment):
+    given = ratings(touchpoint.id, body.get("drivers"))
+    if not storage.update_response(conn, response_id, score=score, comment=comment, ratings=given):
         raise ApiError(404, "not_found", "no such response")
     updated = storage.get_response(conn, response_id)
     assert updated is not None
     next_step = next_steps.offer(touchpoint, updated["score"], updated["ref"])
-    return {"id": response_id, "score": updated["score"], "comment": updated["comment"], "next_step": next_step}
+    return {
+        "id": response_id,
+        "score": updated["score"],
+        "comment": updated["comment"],
+        "drivers": updated["drivers"],
+        "next_step": next_step,
+    }
 
 
 def _identity(ref: str | None, ref_sig: Any, customer: Any, customer_sig: Any) -> customers.Identity:

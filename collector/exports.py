@@ -34,9 +34,9 @@ FOLLOWUP_COLUMNS = [
 ]
 
 
-def export_header(property_keys: list[str], followup: bool = False) -> list[str]:
+def export_header(property_keys: list[str], followup: bool = False, driver_keys: Iterable[str] = ()) -> list[str]:
     columns = EXPORT_COLUMNS + (FOLLOWUP_COLUMNS if followup else [])
-    return columns + [f"property:{key}" for key in property_keys]
+    return columns + [f"property:{key}" for key in property_keys] + [f"driver:{key}" for key in driver_keys]
 
 
 # Lines end in CR LF (RFC 4180). With both in the line end, the csv module

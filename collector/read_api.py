@@ -162,6 +162,7 @@ def answer(row: dict[str, Any]) -> dict[str, Any]:
         "followup_by": row["followup_by"],
         "followup_at": row["followup_at"],
         "verified": bool(row["verified"]),
+        "drivers": row["drivers"],
     }
 
 

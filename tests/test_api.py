@@ -93,6 +93,7 @@ def test_comment_updates_the_same_response(client, conn, token):
         "score": 6,
         "comment": "Levering tog for lang tid 😞 æøå",
         "next_step": None,
+        "drivers": {},
     }
     assert rows(conn) == 1
     assert storage.get_response(conn, created["id"])["comment"] == "Levering tog for lang tid 😞 æøå"

@@ -227,6 +227,7 @@ def test_patch_exchanges_match_their_schemas(client, token):
         "score": 6,
         "comment": "The parcel came late.",
         "next_step": None,
+        "drivers": {},
     }
 
     nothing = {"secret": created["secret"]}

@@ -166,6 +166,7 @@ QUERY = [
 ]
 FORM = ["email", "password", "next", "status", "note", "then", *TOUCHPOINT_FIELDS, "url", "resume", *LOOK_COLUMNS]
 FORM += ["alerts", "digest", "language", "assignee", "touchpoints", "owner", "followup_hours"]
+FORM += ["driver_key", "driver_label", "driver_question"]
 TABLES = ["touchpoints", "responses", "users", "api_keys"]
 
 

@@ -37,11 +37,16 @@ BOT = "Googlebot/2.1 (+http://www.google.com/bot.html)"
 REFUSED = ["400", "401", "403", "404", "405", "413", "415", "429"]
 
 
+DRIVERS = ("delivery", "price")
+
+
 def described(token: str, response_id: int, secret: str) -> dict[str, Any]:
     """The description as served, with this test's token, answer and secret as
-    the only values of those fields, so generated requests can get past them."""
+    the only values of those fields, and its touchpoint's driver keys as the
+    only keys of drivers, so generated requests can get past them."""
     spec = copy.deepcopy(openapi.spec())
     schemas = spec["components"]["schemas"]
+    schemas["Drivers"]["propertyNames"] = {"enum": list(DRIVERS)}
     schemas["NewResponse"]["properties"]["token"] = {"const": token}
     schemas["ResponseUpdate"]["properties"]["secret"] = {"const": secret}
     spec["paths"]["/api/v1/widget"]["get"]["parameters"][0]["schema"] = {"const": token}
@@ -78,6 +83,8 @@ def test_the_api_keeps_to_its_description(tmp_path, agent):
     conn = storage.connect(app.config["DB"])
     try:
         touchpoint = storage.insert_touchpoint(conn, "checkout", target_nps=30)
+        for key in DRIVERS:
+            storage.add_driver(conn, touchpoint.id, key, key.title(), f"How was the {key}?")
         stored = storage.insert_response(conn, touchpoint.id, 5, comment="first")
         # A bot's answer is id 0: its secret is the one for 0.
         response_id = 0 if agent == BOT else stored

@@ -54,7 +54,7 @@
 *{box-sizing:border-box}
 [hidden]{display:none!important}
 .p{--a:var(--anbefal-accent,#1d56b8);--t:var(--anbefal-text,#1b2230);
---r:var(--anbefal-radius,12px);padding:16px;border:1px solid #cfd4dc;border-radius:var(--r);
+--r:var(--anbefal-radius,12px);max-height:calc(100vh - 32px);overflow-y:auto;padding:16px;border:1px solid #cfd4dc;border-radius:var(--r);
 background:#fff;color:var(--t);text-align:left;box-shadow:0 10px 32px rgba(16,24,40,.18);
 font:15px/1.4 var(--anbefal-font,system-ui,sans-serif)}
 div.p{position:fixed;z-index:2147483000;right:16px;bottom:16px;width:400px;max-width:calc(100vw - 32px);margin:0}
@@ -88,12 +88,61 @@ button{font:inherit;cursor:pointer}
 color:#545d6e;font-size:24px;line-height:1}
 .x:hover{background:#eef0f3;color:inherit}
 .n{display:inline-block;margin:10px 0 0;color:var(--a);font-weight:600}
+.v{grid-template-columns:repeat(5,minmax(0,1fr))}
+.d fieldset{margin-top:10px}
+.d legend{margin:0 0 6px;padding:0;font-size:15px}
 .t{margin:0;padding:4px 36px 4px 0;font-size:16px;font-weight:600;color:inherit;outline:0}
 @media(min-width:481px){:host([data-position=bottom-left]) div.p{right:auto;left:16px}}
 @media(max-width:480px){div.p{right:8px;left:8px;bottom:8px;width:auto;max-width:none}.p{padding:12px}
 .s{gap:3px}.s span{height:38px;font-size:14px}}
 @media(forced-colors:active){.s input:checked+span{forced-color-adjust:none;background:Highlight;color:HighlightText}}
 `;
+
+  // The drivers' step, after the score: each driver a 1-5 radio group like
+  // the scale. Every choice is saved at once (save gets all chosen so far), so
+  // closing or going on loses nothing; next goes on to the comment. null when
+  // the touchpoint has no drivers.
+  const ratingStep = (c, save, next) => {
+    const t = c.driver_texts;
+    if (!t || !c.drivers || !c.drivers.length) return null;
+    const chosen = {};
+    return h(
+      "div",
+      { class: "d", hidden: true },
+      h("p", {}, t.drivers_intro),
+      ...c.drivers.map((driver, i) =>
+        h(
+          "fieldset",
+          { role: "radiogroup", "aria-labelledby": "d" + i },
+          h("legend", { id: "d" + i }, driver.question),
+          h(
+            "div",
+            { class: "s v" },
+            ...[1, 2, 3, 4, 5].map((n) =>
+              h(
+                "label",
+                {},
+                h("input", {
+                  type: "radio",
+                  name: "d" + i,
+                  value: n,
+                  "aria-label":
+                    t.rating_label.replace("{n}", n) + (n === 1 ? ", " + t.rating_low : n === 5 ? ", " + t.rating_high : ""),
+                  onchange: () => {
+                    chosen[driver.key] = n;
+                    save(Object.assign({}, chosen));
+                  },
+                }),
+                h("span", { "aria-hidden": "true" }, String(n))
+              )
+            )
+          )
+        )
+      ),
+      h("div", { class: "a", "aria-hidden": "true" }, h("span", {}, t.rating_low), h("span", {}, t.rating_high)),
+      h("div", { class: "r" }, h("button", { type: "button", class: "b", onclick: next }, t.next))
+    );
+  };
 
   const start = () => {
     const script = d.currentScript;
@@ -329,7 +378,7 @@ color:#545d6e;font-size:24px;line-height:1}
       const pick = (event) => {
         score = +event.target.value;
         followup.textContent = t.followup[score > 8 ? "promoter" : score > 6 ? "passive" : "detractor"];
-        form.hidden = false;
+        (step && step.isConnected ? step : form).hidden = false;
         queue(saveScore);
       };
       const send = (event) => {
@@ -384,6 +433,18 @@ color:#545d6e;font-size:24px;line-height:1}
       );
       const position = data.position || c.position;
       const modal = position === "center" && !inline;
+      const step = ratingStep(
+        c,
+        (drivers) => {
+          queue(saveScore);
+          queue(() => (id === null ? Promise.reject() : api("PATCH", "/" + id, { secret, drivers })));
+        },
+        () => {
+          step.remove();
+          form.hidden = false;
+          area.focus();
+        }
+      );
       const panel = h(
         modal ? "dialog" : "div",
         {
@@ -395,6 +456,7 @@ color:#545d6e;font-size:24px;line-height:1}
         },
         h("button", { type: "button", class: "x", "aria-label": t.close, onclick: close }, "\u00d7"),
         scale,
+        step || "",
         form,
         error
       );

@@ -74,8 +74,10 @@ def export(touchpoint_name: str | None, since: str | None, until: str | None) ->
     if touchpoint_name:
         flt.touchpoint_id = touchpoint_or_fail(touchpoint_name).id
     keys = storage.property_keys(conn, flt)
+    drivers = storage.driver_columns(conn, flt.touchpoint_id)
+    header = export_header(keys, driver_keys=drivers)
     # Bytes, so that no text layer changes the CR LF line ends.
     out = sys.stdout.buffer
-    for chunk in csv_chunks(export_header(keys), storage.iter_export_cells(conn, flt, keys)):
+    for chunk in csv_chunks(header, storage.iter_export_cells(conn, flt, keys, driver_slots=drivers)):
         out.write(chunk.encode("utf-8"))
     out.flush()

@@ -17,7 +17,7 @@ from typing import Any
 from flask import Blueprint, current_app, g, render_template, request, url_for
 from werkzeug.exceptions import TooManyRequests
 
-from .. import assets, bots, errors, i18n, next_steps, nps, security, storage, validation
+from .. import assets, bots, drivers, errors, i18n, next_steps, nps, security, storage, validation
 from ..db import get_db, get_tokens
 from ..errors import ApiError
 from ..tokens import ExpiredToken, InvalidToken
@@ -209,9 +209,29 @@ def render_survey(survey: Survey, score: int | None, comment: str = "", error: s
             scored=_opened_with_score(),
             form_token=get_tokens().make_link_form_token(survey.touchpoint.id, survey.ref),
             honeypot=HONEYPOT_FIELD,
+            **_driver_context(survey),
         ),
         status,
     )
+
+
+def _driver_context(survey: Survey) -> dict[str, Any]:
+    """The touchpoint's drivers for the page, with the ratings a refused form had chosen."""
+    found = storage.list_drivers(get_db(), survey.touchpoint.id)
+    chosen = {d.key: request.form.get(f"driver.{d.key}", "") for d in found} if request.method == "POST" else {}
+    return {"drivers": found, "driver_texts": drivers.step_texts(survey.language), "chosen_ratings": chosen}
+
+
+def parse_ratings(survey: Survey) -> dict[int, int]:
+    """The ratings the form sent, as {slot: rating}; DriverError for one that is not 1-5."""
+    ratings = {}
+    for d in storage.list_drivers(get_db(), survey.touchpoint.id):
+        raw = request.form.get(f"driver.{d.key}", "")
+        if raw:
+            if raw not in {"1", "2", "3", "4", "5"}:
+                raise drivers.DriverError(f"not a rating: {raw[:10]}")
+            ratings[d.slot] = int(raw)
+    return ratings
 
 
 @bp.get("/<token>")
@@ -251,10 +271,11 @@ def answer(token: str):
         return _refused(found, None, comment_text, texts["choose_score"], score_only)
     try:
         comment = None if score_only else validation.comment(comment_text)
-    except ApiError:
+        ratings = None if score_only else parse_ratings(found)
+    except (ApiError, drivers.DriverError):
         return _refused(found, score, comment_text, texts["error"], score_only)
     storage.upsert_link_response(
-        get_db(), found.touchpoint.id, found.ref, score, comment=comment, locale=found.language
+        get_db(), found.touchpoint.id, found.ref, score, comment=comment, locale=found.language, ratings=ratings
     )
     return _thanks(found, score_only, score)
 

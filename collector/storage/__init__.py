@@ -37,6 +37,20 @@ from .connection import (
     transaction,
     writers_turn,
 )
+from .drivers import (
+    RATINGS_JSON,
+    Driver,
+    Moments,
+    add_driver,
+    driver_columns,
+    driver_moments,
+    driver_moments_by_touchpoint,
+    drivers_by_touchpoint,
+    insert_ratings_bulk,
+    list_drivers,
+    rating_sql,
+    remove_driver,
+)
 from .export import FORMULA_STARTS, inert_sql, iter_export_cells, iter_export_rows
 from .faults import FAULTS, Fault
 from .faults import classify as classify_fault
@@ -319,4 +333,16 @@ __all__ = [
     "get_setting",
     "set_setting",
     "skip_fsync_of_outcomes",
+    "RATINGS_JSON",
+    "Driver",
+    "Moments",
+    "add_driver",
+    "driver_columns",
+    "driver_moments",
+    "driver_moments_by_touchpoint",
+    "drivers_by_touchpoint",
+    "insert_ratings_bulk",
+    "list_drivers",
+    "rating_sql",
+    "remove_driver",
 ]

@@ -6,6 +6,7 @@ import json
 import sqlite3
 from collections.abc import Iterator
 
+from .drivers import RATINGS_JSON, rating_sql
 from .filters import CATEGORY_NAME, ResponseFilter
 
 # Who follows an answer up, by email (the users table is a handful of rows).
@@ -20,7 +21,7 @@ def iter_export_rows(conn: sqlite3.Connection, flt: ResponseFilter | None = None
         SELECT r.id, r.created_at, t.name AS touchpoint, r.score, r.comment, r.ref, r.channel,
                r.locale, r.page, r.properties, r.followup_status, r.followup_note,
                r.followup_by, r.followup_at, {_ASSIGNEE_EMAIL} AS followup_assignee, r.followup_due_at,
-               r.verified
+               r.verified, {RATINGS_JSON} AS drivers
         FROM responses r JOIN touchpoints t ON t.id = r.touchpoint_id
         {where}
         ORDER BY r.id
@@ -30,6 +31,7 @@ def iter_export_rows(conn: sqlite3.Connection, flt: ResponseFilter | None = None
     for row in cur:
         data = dict(row)
         data["properties"] = json.loads(data["properties"])
+        data["drivers"] = json.loads(data["drivers"] or "{}")
         yield data
 
 
@@ -48,13 +50,18 @@ def inert_sql(expression: str) -> str:
 
 
 def iter_export_cells(
-    conn: sqlite3.Connection, flt: ResponseFilter | None, property_keys: list[str], followup: bool = False
+    conn: sqlite3.Connection,
+    flt: ResponseFilter | None,
+    property_keys: list[str],
+    followup: bool = False,
+    driver_slots: dict[str, dict[int, int]] | None = None,
 ) -> Iterator[tuple]:
     """Yield the cells of a CSV export of the selected responses, in id order:
     id, created_at, touchpoint, score, category, comment, ref, channel,
     locale, page, verified (1 or 0), [followup_status, followup_note, followup_by,
     followup_at, followup_assignee, followup_due_at,]
-    then one value per property key; "" for what is missing.
+    then one value per property key, then one rating per driver key
+    (*driver_slots*: {key: {touchpoint_id: slot}}); "" for what is missing.
 
     Every cell that people wrote (touchpoint name, comment, ref, locale, page,
     note, who, property values) is made inert for spreadsheets. SQLite does
@@ -87,12 +94,16 @@ def iter_export_cells(
         cells.append(text("json_extract(r.properties, ?)"))
         # The path three times: inert_sql repeats its expression.
         key_params += ["$." + json.dumps(key)] * 3
+    ratings_join = ""
+    if driver_slots:
+        cells += [f"COALESCE({rating_sql(slots)}, '')" for slots in driver_slots.values()]
+        ratings_join = "LEFT JOIN response_ratings rr ON rr.response_id = r.id"
     cur = conn.cursor()
     cur.row_factory = None
     cur.execute(
         f"""
         SELECT {", ".join(cells)}
-        FROM responses r JOIN touchpoints t ON t.id = r.touchpoint_id
+        FROM responses r JOIN touchpoints t ON t.id = r.touchpoint_id {ratings_join}
         {where}
         ORDER BY r.id
         """,

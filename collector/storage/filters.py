@@ -88,3 +88,20 @@ class ResponseFilter:
         """Return this filter as a WHERE clause (or "") and its params."""
         clauses, params = self.where()
         return where_sql(clauses), params
+
+    def days_where_sql(self) -> tuple[str, list[Any]]:
+        """This filter as a WHERE clause on a per-day table (touchpoint_id, day,
+        channel: response_days, driver_moments), and its params; only for a
+        filter without properties and with whole days."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        for clause, value in (
+            ("touchpoint_id = ?", self.touchpoint_id),
+            ("day >= ?", self.since),
+            ("day <= ?", self.until),
+            ("channel = ?", self.channel),
+        ):
+            if value is not None:
+                clauses.append(clause)
+                params.append(value)
+        return where_sql(clauses), params

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..params import whole_number
+from .drivers import RATINGS_JSON
 from .filters import CATEGORY_CLAUSES, FOLLOWUP_CLAUSES, ResponseFilter, where_sql
 
 
@@ -125,7 +126,7 @@ def list_responses(
                r.channel, r.locale, r.page, r.properties, r.followup_status, r.followup_note,
                r.followup_by, r.followup_at, r.followup_due_at, r.followup_assignee,
                (SELECT email FROM users WHERE id = r.followup_assignee) AS followup_assignee_email,
-               r.verified
+               r.verified, {RATINGS_JSON} AS drivers
         FROM responses r JOIN touchpoints t ON t.id = r.touchpoint_id
         {where_sql(clauses)}
         ORDER BY r.created_at {order}, r.id {order}
@@ -137,6 +138,7 @@ def list_responses(
     items = [dict(row) for row in rows[:limit]]
     for item in items:
         item["properties"] = json.loads(item["properties"])
+        item["drivers"] = json.loads(item["drivers"] or "{}")
     if after is not None:
         items.reverse()
         has_newer, has_older = more, True

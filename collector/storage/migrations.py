@@ -15,7 +15,7 @@ from collections.abc import Callable
 import sqlite_utils
 
 from ..timestamps import utcnow
-from . import mail_schema, property_days, themes, webhook_schema
+from . import driver_schema, mail_schema, property_days, themes, webhook_schema
 from .connection import transaction
 
 Migration = Callable[[sqlite_utils.Database], None]
@@ -260,6 +260,12 @@ def webhooks(db: sqlite_utils.Database) -> None:
 def mail(db: sqlite_utils.Database) -> None:
     # Follow-up owners and deadlines, mail choices, the mail outbox: see mail_schema.
     mail_schema.create(db)
+
+
+@migration("007_drivers")
+def drivers(db: sqlite_utils.Database) -> None:
+    # Driver ratings and the action matrix's sums: see driver_schema.
+    driver_schema.create(db)
 
 
 @migration("008_reach")

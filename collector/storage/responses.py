@@ -9,6 +9,7 @@ from typing import Any
 
 from ..timestamps import utcnow
 from .connection import transaction, writers_turn
+from .drivers import RATINGS_JSON, write_ratings
 from .filters import FOLLOWUP_STATUSES
 from .group_commit import write_answer
 from .mail import assignee_sql, due_sql
@@ -55,9 +56,20 @@ def properties_json(properties: dict[str, str] | None) -> str:
     return json.dumps(properties or {}, ensure_ascii=False, sort_keys=True)
 
 
-def _upsert_returning_id(conn: sqlite3.Connection, sql: str, params: tuple) -> int:
-    """Run an answer's upsert (one statement, RETURNING id) and return the id, once committed."""
-    return write_answer(conn, lambda c: c.execute(sql, params).fetchall()[0][0], one_statement=True)
+def _upsert_returning_id(
+    conn: sqlite3.Connection, sql: str, params: tuple, ratings: dict[int, int] | None = None
+) -> int:
+    """Run an answer's upsert (one statement, RETURNING id) and return the id, once committed;
+    with driver *ratings*, they are stored in the same commit (two statements, then)."""
+    if not ratings:
+        return write_answer(conn, lambda c: c.execute(sql, params).fetchall()[0][0], one_statement=True)
+
+    def write(c: sqlite3.Connection) -> int:
+        response_id = c.execute(sql, params).fetchall()[0][0]
+        write_ratings(c, response_id, ratings)
+        return response_id
+
+    return write_answer(conn, write, one_statement=False)
 
 
 def insert_response(
@@ -74,8 +86,9 @@ def insert_response(
     visitor: str | None = None,
     created_at: str | None = None,
     verified: bool = False,
+    ratings: dict[int, int] | None = None,
 ) -> int:
-    """Store an answer and return its id.
+    """Store an answer (and its driver *ratings*, {slot: 1-5}) and return its id.
 
     With a ref, the same touchpoint and ref keep one response: a later answer
     replaces the score and comment of the earlier one (and keeps its id).
@@ -97,14 +110,20 @@ def insert_response(
         created_at or now,
         int(verified),
     )
-    return _upsert_returning_id(conn, _UPSERT_RESPONSE, params)
+    return _upsert_returning_id(conn, _UPSERT_RESPONSE, params, ratings)
 
 
 def update_response(
-    conn: sqlite3.Connection, response_id: int, *, score: int | None = None, comment: str | None = None
+    conn: sqlite3.Connection,
+    response_id: int,
+    *,
+    score: int | None = None,
+    comment: str | None = None,
+    ratings: dict[int, int] | None = None,
 ) -> bool:
-    """Change the score and/or comment of a response; False when it is gone.
-    Committed before it returns, as an answer is (see write_answer)."""
+    """Change the score, comment and/or driver *ratings* ({slot: 1-5}) of a
+    response; False when it is gone. Committed before it returns, as an
+    answer is (see write_answer)."""
     params = (score, comment, utcnow(), response_id)
 
     def write(c: sqlite3.Connection) -> bool:
@@ -119,17 +138,19 @@ def update_response(
             """,
             params,
         )
+        if cur.rowcount == 1 and ratings:
+            write_ratings(c, response_id, ratings)
         return cur.rowcount == 1
 
-    return write_answer(conn, write, one_statement=True)
+    return write_answer(conn, write, one_statement=not ratings)
 
 
 def get_response(conn: sqlite3.Connection, response_id: int) -> dict[str, Any] | None:
     row = conn.execute(
-        """
-        SELECT responses.*, touchpoints.name AS touchpoint
-        FROM responses JOIN touchpoints ON touchpoints.id = responses.touchpoint_id
-        WHERE responses.id = ?
+        f"""
+        SELECT r.*, t.name AS touchpoint, {RATINGS_JSON} AS drivers
+        FROM responses r JOIN touchpoints t ON t.id = r.touchpoint_id
+        WHERE r.id = ?
         """,
         (response_id,),
     ).fetchone()
@@ -137,6 +158,7 @@ def get_response(conn: sqlite3.Connection, response_id: int) -> dict[str, Any] |
         return None
     data = dict(row)
     data["properties"] = json.loads(data["properties"])
+    data["drivers"] = json.loads(data["drivers"] or "{}")
     return data
 
 
@@ -166,8 +188,9 @@ def upsert_link_response(
     *,
     comment: str | None = None,
     locale: str | None = None,
+    ratings: dict[int, int] | None = None,
 ) -> int:
-    """Store the answer given through a survey link and return its id.
+    """Store the answer given through a survey link (with its driver *ratings*) and return its id.
 
     One response per touchpoint and ref: a later score replaces the earlier
     one. A comment replaces the earlier comment, but a score sent alone (as
@@ -175,7 +198,7 @@ def upsert_link_response(
     """
     now = utcnow()
     params = (touchpoint_id, score, comment, ref, locale, now, now)
-    return _upsert_returning_id(conn, _UPSERT_LINK_RESPONSE, params)
+    return _upsert_returning_id(conn, _UPSERT_LINK_RESPONSE, params, ratings)
 
 
 def store_visitor_response(
@@ -191,8 +214,9 @@ def store_visitor_response(
     page: str | None = None,
     properties: dict[str, str] | None = None,
     verified: bool = False,
+    ratings: dict[int, int] | None = None,
 ) -> int:
-    """Store an answer without a ref from *visitor* and return its id.
+    """Store an answer without a ref from *visitor* (with its driver *ratings*) and return its id.
 
     When the same visitor answered the same touchpoint (without a ref) at or
     after *since*, that row takes the new answer, as a ref's row does: a
@@ -221,6 +245,7 @@ def store_visitor_response(
                 properties=properties,
                 visitor=visitor,
                 verified=verified,
+                ratings=ratings,
             )
         c.execute(
             f"""
@@ -230,6 +255,7 @@ def store_visitor_response(
             """,
             (score, comment, channel, locale, page, stored_properties, utcnow(), int(verified), row[0]),
         )
+        write_ratings(c, row[0], ratings or {})
         return row[0]
 
     # Two statements: alone, in a transaction of its own.

@@ -1,0 +1,199 @@
+"""Drivers: what a touchpoint asks after the score, each answer's ratings of
+them, and the sums the action matrix is made from (see driver_schema)."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, replace
+
+from ..drivers import MAX_DRIVERS, DriverError
+from ..timestamps import utcnow
+from .connection import transaction
+from .driver_schema import SLOTS, VARIABLES, value_of
+from .filters import ResponseFilter, where_sql
+
+
+@dataclass
+class Driver:
+    id: int
+    touchpoint_id: int
+    slot: int
+    key: str
+    label: str
+    question: str
+
+
+def list_drivers(conn: sqlite3.Connection, touchpoint_id: int) -> list[Driver]:
+    """A touchpoint's drivers, in the order they were added."""
+    rows = conn.execute(
+        "SELECT id, touchpoint_id, slot, key, label, question FROM touchpoint_drivers"
+        " WHERE touchpoint_id = ? ORDER BY created_at, id",
+        (touchpoint_id,),
+    ).fetchall()
+    return [Driver(*row) for row in rows]
+
+
+def drivers_by_touchpoint(conn: sqlite3.Connection) -> dict[int, list[Driver]]:
+    """Every touchpoint's drivers: {touchpoint_id: [Driver, ...]}."""
+    found: dict[int, list[Driver]] = {}
+    rows = conn.execute(
+        "SELECT id, touchpoint_id, slot, key, label, question FROM touchpoint_drivers ORDER BY created_at, id"
+    )
+    for row in rows:
+        found.setdefault(row[1], []).append(Driver(*row))
+    return found
+
+
+def add_driver(conn: sqlite3.Connection, touchpoint_id: int, key: str, label: str, question: str) -> Driver:
+    """Give a touchpoint another driver (in the first free slot) and return it; DriverError when it cannot."""
+    with transaction(conn):
+        existing = list_drivers(conn, touchpoint_id)
+        if any(driver.key == key for driver in existing):
+            raise DriverError(f"this touchpoint has a driver {key} already")
+        free = [slot for slot in SLOTS if slot not in {driver.slot for driver in existing}]
+        if len(existing) >= MAX_DRIVERS or not free:
+            raise DriverError(f"a touchpoint has {MAX_DRIVERS} drivers at most; remove one first")
+        cur = conn.execute(
+            "INSERT INTO touchpoint_drivers (touchpoint_id, slot, key, label, question, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (touchpoint_id, free[0], key, label, question, utcnow()),
+        )
+    return Driver(cur.lastrowid or 0, touchpoint_id, free[0], key, label, question)
+
+
+def remove_driver(conn: sqlite3.Connection, touchpoint_id: int, key: str) -> bool:
+    """Remove a driver and every rating of it (so a later driver in its slot
+    starts afresh); False when the touchpoint has no such driver."""
+    with transaction(conn):
+        row = conn.execute(
+            "SELECT slot FROM touchpoint_drivers WHERE touchpoint_id = ? AND key = ?", (touchpoint_id, key)
+        ).fetchone()
+        if row is None:
+            return False
+        slot = int(row[0])  # one of SLOTS: safe in the column name
+        conn.execute(
+            f"UPDATE response_ratings SET r{slot} = NULL WHERE touchpoint_id = ? AND r{slot} IS NOT NULL",
+            (touchpoint_id,),
+        )
+        conn.execute("DELETE FROM touchpoint_drivers WHERE touchpoint_id = ? AND key = ?", (touchpoint_id, key))
+    return True
+
+
+_RATINGS_UPSERT = f"""
+    INSERT INTO response_ratings (response_id, touchpoint_id, day, channel, score, {", ".join(f"r{s}" for s in SLOTS)})
+    SELECT id, touchpoint_id, substr(created_at, 1, 10), channel, score, ?, ?, ?, ?, ?
+    FROM responses WHERE id = ?
+    ON CONFLICT (response_id) DO UPDATE SET {", ".join(f"r{s} = COALESCE(excluded.r{s}, r{s})" for s in SLOTS)}
+"""
+
+
+def write_ratings(conn: sqlite3.Connection, response_id: int, ratings: dict[int, int]) -> None:
+    """Store an answer's ratings ({slot: 1-5}); a slot not given keeps its earlier rating.
+    Runs in the caller's write (see responses), never alone."""
+    if ratings:
+        conn.execute(_RATINGS_UPSERT, (*(ratings.get(slot) for slot in SLOTS), response_id))
+
+
+# An answer's ratings as a JSON object {key: rating} (r: responses), null without any.
+RATINGS_JSON = f"""(SELECT json_group_object(d.key, {value_of("d.slot", "rr")})
+    FROM response_ratings rr JOIN touchpoint_drivers d ON d.touchpoint_id = rr.touchpoint_id
+    WHERE rr.response_id = r.id AND {value_of("d.slot", "rr")} IS NOT NULL)"""
+
+
+def rating_sql(slots_by_touchpoint: dict[int, int]) -> str:
+    """SQL for one driver column of an export (r: responses, rr: response_ratings
+    left-joined): the rating in the slot the answer's touchpoint gives that key."""
+    if not slots_by_touchpoint:
+        return "NULL"
+    whens = " ".join(f"WHEN {int(tp)} THEN rr.r{int(slot)}" for tp, slot in sorted(slots_by_touchpoint.items()))
+    return f"CASE r.touchpoint_id {whens} END"
+
+
+Moments = dict[tuple[int, int], tuple[int, int, int, int, int, int]]
+
+
+def driver_moments(conn: sqlite3.Connection, touchpoint_id: int, flt: ResponseFilter | None = None) -> Moments:
+    """The sums behind a touchpoint's action matrix for the selected answers:
+    {(a, b): (n, Σa, Σb, Σa², Σb², Σab)} for each pair of variables (0 the
+    score, 1-5 the slots) over the answers that have both."""
+    flt = replace(flt or ResponseFilter(), touchpoint_id=touchpoint_id)
+    return driver_moments_by_touchpoint(conn, flt).get(touchpoint_id, {})
+
+
+def driver_moments_by_touchpoint(conn: sqlite3.Connection, flt: ResponseFilter | None = None) -> dict[int, Moments]:
+    """driver_moments of every touchpoint *flt* selects, in one query: {touchpoint_id: Moments}."""
+    flt = flt or ResponseFilter()
+    if flt.properties or (flt.since and len(flt.since) != 10):
+        # Only the answers themselves know their properties (or their time of day).
+        return _moments_of_answers(conn, flt)
+    where, params = flt.days_where_sql()
+    sql = f"""
+        SELECT touchpoint_id, a, b, SUM(n), SUM(sa), SUM(sb), SUM(saa), SUM(sbb), SUM(sab)
+        FROM driver_moments {where}
+        GROUP BY touchpoint_id, a, b HAVING SUM(n) > 0
+    """
+    found: dict[int, Moments] = {}
+    for row in conn.execute(sql, params):
+        found.setdefault(row[0], {})[(row[1], row[2])] = tuple(row[3:])  # type: ignore[assignment]
+    return found
+
+
+_PAIRS = [(a, b) for a in VARIABLES for b in VARIABLES if a <= b]
+
+
+def _moments_of_answers(conn: sqlite3.Connection, flt: ResponseFilter) -> dict[int, Moments]:
+    """The sums from the answers themselves: SQLite counts each combination of
+    score and ratings (a few thousand at most), Python adds up the pairs."""
+    clauses, params = flt.where()
+    # The answers with ratings (a third, say) are found by their own index
+    # first: the same touchpoint and days, in rr's copy of them.
+    for clause, value in (
+        ("rr.touchpoint_id = ?", flt.touchpoint_id),
+        ("rr.day >= ?", flt.since[:10] if flt.since else None),
+        ("rr.day <= ?", flt.until),
+    ):
+        if value is not None:
+            clauses.append(clause)
+            params.append(value)
+    ratings = ", ".join(f"rr.r{slot}" for slot in SLOTS)
+    rows = conn.execute(
+        f"""SELECT r.touchpoint_id, rr.score, {ratings}, COUNT(*)
+            FROM response_ratings rr CROSS JOIN responses r ON r.id = rr.response_id {where_sql(clauses)}
+            GROUP BY r.touchpoint_id, rr.score, {ratings}""",
+        params,
+    )
+    totals: dict[int, dict[tuple[int, int], list[int]]] = {}
+    for row in rows:
+        values, count = row[1:7], row[7]
+        sums = totals.setdefault(row[0], {})
+        for a, b in _PAIRS:
+            va, vb = values[a], values[b]
+            if va is None or vb is None:
+                continue
+            pair = sums.setdefault((a, b), [0, 0, 0, 0, 0, 0])
+            pair[0] += count
+            pair[1] += count * va
+            pair[2] += count * vb
+            pair[3] += count * va * va
+            pair[4] += count * vb * vb
+            pair[5] += count * va * vb
+    return {tp: {pair: tuple(values) for pair, values in sums.items()} for tp, sums in totals.items()}  # type: ignore[misc]
+
+
+def driver_columns(conn: sqlite3.Connection, touchpoint_id: int | None = None) -> dict[str, dict[int, int]]:
+    """The driver columns of an export of one touchpoint (or all): {key: {touchpoint_id: slot}}, by key."""
+    sql = "SELECT key, touchpoint_id, slot FROM touchpoint_drivers"
+    rows = conn.execute(sql + " WHERE touchpoint_id = ?", (touchpoint_id,)) if touchpoint_id else conn.execute(sql)
+    columns: dict[str, dict[int, int]] = {}
+    for key, tp, slot in sorted(tuple(row) for row in rows):
+        columns.setdefault(key, {})[tp] = slot
+    return columns
+
+
+def insert_ratings_bulk(conn: sqlite3.Connection, rows: list[tuple[int, dict[int, int]]]) -> int:
+    """Store many answers' ratings in one transaction (for benchmarks and
+    imports): rows of (response_id, {slot: rating}); return how many."""
+    with transaction(conn):
+        for response_id, ratings in rows:
+            write_ratings(conn, response_id, ratings)
+    return len(rows)
