@@ -78,7 +78,8 @@ def test_missing_values_are_empty_cells(conn, make_touchpoint):
     tp = make_touchpoint("a")
     storage.insert_response(conn, tp.id, 9, created_at="2026-03-01T10:00:00Z")
     (row,) = storage.iter_export_cells(conn, storage.ResponseFilter(), ["missing"], followup=True)
-    assert row[2:] == ("a", 9, "promoter", "", "", "widget", "", "", 0, "", "", "", "", "", "")
+    # ..., page, verified, six follow-up cells, the missing property
+    assert row[2:] == ("a", 9, "promoter", "", "", "widget", "", "", 0, "", "", "", "", "", "", "")
 
 
 def test_csv_holds_what_the_filters_select_with_follow_up(admin_client, seeded):

@@ -37,6 +37,8 @@ TOUCHPOINT_FIELDS = (
     "next_passive_url",
     "next_promoter_text",
     "next_promoter_url",
+    # How long its detractors may wait for a follow-up (collector.mail).
+    "followup_hours",
 )
 
 
