@@ -40,7 +40,7 @@ def overview():
     # name in `extras` for its partial in the template (below the summary).
     extras: dict[str, object] = {}
 
-    keys = set(storage.recent_property_keys(conn)) | {key for key, _ in flt.properties}
+    keys = set(storage.property_keys_in_use(conn)) | {key for key, _ in flt.properties}
     if flt.breakdown:
         keys.add(flt.breakdown)
     html = render_template(

@@ -129,7 +129,7 @@ from .reports import (
     category_counts_by_touchpoint,
     open_detractors_by_touchpoint,
     property_keys,
-    recent_property_keys,
+    property_keys_in_use,
     score_counts_by_period,
 )
 from .responses import (
@@ -251,7 +251,7 @@ __all__ = [
     "property_keys",
     "rate_limit_count",
     "rate_limit_hit",
-    "recent_property_keys",
+    "property_keys_in_use",
     "revoke_api_key",
     "score_counts_by_period",
     "set_followup",

@@ -279,18 +279,19 @@ def analyse(conn: sqlite3.Connection) -> None:
     conn.execute("ANALYZE")
 
 
-def recent_property_keys(conn: sqlite3.Connection, latest: int = 20000) -> list[str]:
-    """Return the sorted property keys used by the *latest* responses.
-
-    For the filter form's choices: reading every response's properties would
-    take seconds on a large database; keys in use show up among recent ones.
-    """
+def property_keys_in_use(conn: sqlite3.Connection) -> list[str]:
+    """Return the sorted property keys of the stored answers, for the filter
+    form's choices: read from the per-day counts by property value, one key
+    at a time (a skip scan of its first column), so the cost grows with the
+    number of keys, not of answers."""
     rows = conn.execute(
         """
-        SELECT DISTINCT j.key
-        FROM (SELECT properties FROM responses ORDER BY id DESC LIMIT ?) r, json_each(r.properties) j
-        ORDER BY j.key
-        """,
-        (latest,),
+        WITH RECURSIVE k(key) AS (
+            SELECT min(key) FROM response_property_days
+            UNION ALL
+            SELECT (SELECT min(key) FROM response_property_days WHERE key > k.key) FROM k WHERE k.key IS NOT NULL
+        )
+        SELECT key FROM k WHERE key IS NOT NULL
+        """
     ).fetchall()
     return [row[0] for row in rows]
