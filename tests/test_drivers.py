@@ -44,7 +44,14 @@ def test_post_and_patch_store_ratings(client, conn, token):
     assert storage.get_response(conn, created["id"])["drivers"] == {"delivery": 2}
     r = patch(client, created["id"], {"secret": created["secret"], "drivers": {"price": 5.0}})
     assert r.status_code == 200, r.get_data(as_text=True)
-    assert r.get_json() == {"id": created["id"], "score": 4, "comment": None, "drivers": {"delivery": 2, "price": 5}}
+    body = r.get_json()
+    assert body == {
+        "id": created["id"],
+        "score": 4,
+        "comment": None,
+        "drivers": {"delivery": 2, "price": 5},
+        "next_step": None,  # the touchpoint offers none
+    }
 
 
 @pytest.mark.parametrize(
