@@ -196,7 +196,13 @@ def update_response(response_id: int):
     if score is None and comment is None and not body.get("drivers"):
         raise ApiError(400, "nothing_to_update", "send a comment, a score or driver ratings")
     if bots.request_is_from_bot():
-        # Nothing was stored, so there is no score to tell but the one sent.
+        # Nothing was stored, so there is no score to tell but the one sent;
+        # ratings that no touchpoint could take are refused as anyone's are.
+        if body.get("drivers") is not None:
+            try:
+                drivers.check_ratings_shape(body["drivers"])
+            except drivers.DriverError as exc:
+                raise ApiError(400, "invalid_drivers", str(exc)) from exc
         return {"id": response_id, "score": score, "comment": comment, "next_step": None}
     conn = get_db()
     existing = storage.get_response(conn, response_id)

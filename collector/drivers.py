@@ -168,6 +168,20 @@ def parse_ratings(value: Any, keys: list[str]) -> dict[str, int]:
     return ratings
 
 
+def check_ratings_shape(value: Any) -> None:
+    """Raise DriverError unless *value* could be ratings of some touchpoint's
+    drivers (an object of at most five keys written as keys are, each rated
+    1 to 5): for an answer whose touchpoint is not known, such as a bot's."""
+    if isinstance(value, dict) and len(value) > MAX_DRIVERS:
+        raise DriverError(f"at most {MAX_DRIVERS} driver ratings")
+    keys = (
+        [key for key in value if isinstance(key, str) and len(key) <= MAX_KEY and KEY.match(key)]
+        if isinstance(value, dict)
+        else []
+    )
+    parse_ratings(value, keys)
+
+
 def step_texts(language: str) -> dict[str, str]:
     """The words of the drivers' step in *language* (English when it has none)."""
     texts = STEP_TEXTS.get(language, STEP_TEXTS["en"])

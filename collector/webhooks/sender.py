@@ -226,8 +226,12 @@ class Sender:
                 else:
                     self.mail.lost_lease()
                     wait = CLAIM_EVERY
-            except Exception:  # the database busy or briefly away: look again later
-                log.exception("sending webhooks failed; trying again shortly")
+            except Exception as exc:  # the database busy or briefly away: look again later
+                fault = storage.classify_fault(exc)
+                if fault is None:
+                    log.exception("sending webhooks and mail failed; trying again shortly")
+                else:  # said once in the workers' log already, with what to do: one line here
+                    log.warning("sending webhooks and mail waits: %s (%s)", fault.message, fault.code)
                 wait = CLAIM_EVERY
         if self.holding_until and conn is not None:
             try:
