@@ -87,6 +87,7 @@ def widget_config():
     check_origin(touchpoint)
     language = i18n.choose(request.args.get("lang"), touchpoint.language, request.args.get("page_lang"))
     identity = _identity(None, None, request.args.get("customer") or None, request.args.get("customer_sig"))
+    texts = i18n.texts_for(touchpoint, language)
     return {
         # False for a verified customer within the quiet days: the widget stays away.
         "ask": not customers.is_quiet(get_db(), identity, current_app.config["CUSTOMER_QUIET_DAYS"]),
@@ -94,7 +95,10 @@ def widget_config():
         "language": language,
         "repeat_days": touchpoint.repeat_days,
         "sample_rate": touchpoint.sample_rate,
-        "texts": i18n.texts_for(touchpoint, language),
+        "texts": texts,
+        # Each radio's name, made here so that the widget carries no string work.
+        "score_labels": i18n.score_labels(texts),
+        "followups": i18n.followups(texts),
         "position": touchpoint.widget_position,
         "look": look.widget_look(touchpoint),
         **driver_config(touchpoint, language),
@@ -115,9 +119,11 @@ def driver_config(touchpoint: storage.Touchpoint, language: str) -> dict[str, An
     found = storage.list_drivers(get_db(), touchpoint.id)
     if not found:
         return {}
+    texts = drivers.step_texts(language)
     return {
         "drivers": [{"key": d.key, "question": d.question} for d in found],
-        "driver_texts": drivers.step_texts(language),
+        "driver_texts": texts,
+        "rating_labels": drivers.rating_labels(texts),
     }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -60,14 +61,20 @@ def package_asset(package: str, *path: str, minify: Callable[[bytes], bytes] | N
     )
 
 
+# A template literal marked /* css */ holds a stylesheet (with no ${...} in it).
+CSS_LITERAL = re.compile(r"/\*\s*css\s*\*/\s*`([^`$]*)`")
+
+
 def minify_js(source: bytes) -> bytes:
-    """Minify a script: comments and white space out, local names shortened.
+    """Minify a script: comments and white space out, local names shortened,
+    and each stylesheet in a /* css */ `...` template literal minified as CSS.
 
     The /*! licence */ comment stays; nothing newer than ES2017 comes in
     (such as `catch {}`), so browsers of that age still run it.
     """
     minify.config({"js-version": 2017})
-    return minify.string("text/javascript", source.decode()).encode()
+    text = CSS_LITERAL.sub(lambda m: "`" + minify.string("text/css", m.group(1)) + "`", source.decode())
+    return minify.string("text/javascript", text).encode()
 
 
 def widget_asset() -> Asset:

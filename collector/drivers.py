@@ -188,6 +188,16 @@ def step_texts(language: str) -> dict[str, str]:
     return {key: value for key, value in texts.items() if key != "question"}
 
 
+def rating_labels(texts: dict[str, str]) -> list[str]:
+    """The spoken name of each rating, 1 to 5, ready-made for the widget's radios:
+    "1 out of 5, Poor", "2 out of 5", ..., "5 out of 5, Excellent"."""
+    ends = {RATING_MIN: texts["rating_low"], RATING_MAX: texts["rating_high"]}
+    return [
+        texts["rating_label"].format(n=n) + (f", {ends[n]}" if n in ends else "")
+        for n in range(RATING_MIN, RATING_MAX + 1)
+    ]
+
+
 def performance(mean_rating: float) -> float:
     """A mean rating on 0-100: 1 is 0, 5 is 100."""
     return (mean_rating - RATING_MIN) / (RATING_MAX - RATING_MIN) * 100

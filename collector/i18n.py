@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import nps
+
 DEFAULT_LANGUAGE = "en"
 
 TEXTS: dict[str, dict[str, Any]] = {
@@ -220,3 +222,15 @@ def texts_for(touchpoint: Any, language: str) -> dict[str, Any]:
             if custom:
                 texts["followup"][cat] = custom
     return texts
+
+
+def score_labels(texts: dict[str, Any]) -> list[str]:
+    """The spoken name of each score, 0 to 10, ready-made for the widget's radios:
+    "0 out of 10, Not at all likely", "1 out of 10", ..., "10 out of 10, Extremely likely"."""
+    ends = {nps.SCORES[0]: texts["not_likely"], nps.SCORES[-1]: texts["very_likely"]}
+    return [texts["score_label"].format(n=n) + (f", {ends[n]}" if n in ends else "") for n in nps.SCORES]
+
+
+def followups(texts: dict[str, Any]) -> list[str]:
+    """The follow-up question after each score, 0 to 10, by the score's category."""
+    return [texts["followup"][nps.category(n)] for n in nps.SCORES]

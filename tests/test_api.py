@@ -209,6 +209,12 @@ def test_widget_config_in_the_touchpoints_language(client, tokens, make_touchpoi
     assert body["language"] == "da"
     assert body["texts"]["question"] == "Vil du anbefale Fakturaservice?"
     assert body["texts"]["score_label"] == "{n} ud af 10"
+    # Each radio's name comes made: the number, and the anchor words at the ends.
+    labels = body["score_labels"]
+    assert labels[0] == "0 ud af 10, Slet ikke sandsynligt" and labels[10] == "10 ud af 10, Meget sandsynligt"
+    assert labels[1:10] == [f"{n} ud af 10" for n in range(1, 10)]
+    followup = body["texts"]["followup"]
+    assert body["followups"] == [followup["detractor"]] * 7 + [followup["passive"]] * 2 + [followup["promoter"]] * 2
     assert body["texts"]["followup"]["passive"].startswith("Hvad skulle vi")
     assert body["repeat_days"] == 90
 

@@ -90,9 +90,16 @@ def test_the_widget_gets_the_drivers_in_the_touchpoints_language(client, tokens,
         {"key": "price", "question": "How was the price?"},
     ]
     assert config["driver_texts"] == drivers.step_texts("en")
+    assert config["rating_labels"] == [
+        "1 out of 5, Poor",
+        "2 out of 5",
+        "3 out of 5",
+        "4 out of 5",
+        "5 out of 5, Excellent",
+    ]
     plain = make_touchpoint("invoice", language="da")
     config = client.get(f"/api/v1/widget?token={tokens.make_embed_token(plain.id)}").get_json()
-    assert "drivers" not in config and "driver_texts" not in config
+    assert not {"drivers", "driver_texts", "rating_labels"} & config.keys()
 
 
 def test_export_and_read_api_carry_the_ratings(admin_client, client, conn, token, touchpoint):

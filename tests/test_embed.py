@@ -10,7 +10,7 @@ import brotli
 import pytest
 
 from collector import create_app, storage
-from collector.assets import widget_asset
+from collector.assets import minify_js, widget_asset
 from collector.cli import main
 from collector.snippet import snippet_html
 
@@ -37,6 +37,13 @@ def test_the_widget_is_sent_minified_and_the_source_stays_readable(client):
     assert b"\n  " not in asset.body and b"// " not in asset.body
     assert len(asset.body) < 0.75 * len(asset.source)
     assert b"\n  // " in asset.source  # the file in the repository keeps its comments and indentation
+
+
+def test_a_stylesheet_in_the_widget_is_minified_as_css():
+    source = b"const CSS = /* css */ `\n/* The panel. */\n.p {\n  margin: 0 0 12px;\n  color: #fff;\n}\n`; use(CSS);"
+    assert minify_js(source) == b"const CSS=`.p{margin:0 0 12px;color:#fff}`;use(CSS)"
+    body = widget_asset().body
+    assert b":host{all:initial!important;display:contents!important}" in body and b"/* css */" not in body
 
 
 def test_brotli_where_the_browser_accepts_it(client):
