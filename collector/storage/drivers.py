@@ -123,8 +123,8 @@ def driver_moments(conn: sqlite3.Connection, touchpoint_id: int, flt: ResponseFi
 def driver_moments_by_touchpoint(conn: sqlite3.Connection, flt: ResponseFilter | None = None) -> dict[int, Moments]:
     """driver_moments of every touchpoint *flt* selects, in one query: {touchpoint_id: Moments}."""
     flt = flt or ResponseFilter()
-    if flt.properties or (flt.since and len(flt.since) != 10):
-        # Only the answers themselves know their properties (or their time of day).
+    if flt.properties or flt.verified or (flt.since and len(flt.since) != 10):
+        # Only the answers themselves know their properties, signatures and time of day.
         return _moments_of_answers(conn, flt)
     where, params = flt.days_where_sql()
     sql = f"""

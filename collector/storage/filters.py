@@ -89,10 +89,11 @@ class ResponseFilter:
         clauses, params = self.where()
         return where_sql(clauses), params
 
-    def days_where_sql(self) -> tuple[str, list[Any]]:
-        """This filter as a WHERE clause on a per-day table (touchpoint_id, day,
-        channel: response_days, driver_moments), and its params; only for a
-        filter without properties and with whole days."""
+    def days_where(self) -> tuple[list[str], list[Any]]:
+        """This filter's conditions on a per-day table (touchpoint_id, day,
+        channel: response_days, response_property_days, driver_moments) and
+        their params; its properties and signatures are not there, nor a time
+        of day: the callers read the answers for those."""
         clauses: list[str] = []
         params: list[Any] = []
         for clause, value in (
@@ -104,4 +105,9 @@ class ResponseFilter:
             if value is not None:
                 clauses.append(clause)
                 params.append(value)
+        return clauses, params
+
+    def days_where_sql(self) -> tuple[str, list[Any]]:
+        """days_where as a WHERE clause (or "") and its params."""
+        clauses, params = self.days_where()
         return where_sql(clauses), params

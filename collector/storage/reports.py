@@ -58,22 +58,6 @@ def _split(flt: ResponseFilter) -> tuple[ResponseFilter | None, ResponseFilter |
     return partial, replace(flt, since=following)
 
 
-def _count_clauses(flt: ResponseFilter) -> tuple[list[str], list[Any]]:
-    """The conditions of *flt* but its properties on a table of per-day counts."""
-    clauses: list[str] = []
-    params: list[Any] = []
-    for clause, value in (
-        ("touchpoint_id = ?", flt.touchpoint_id),
-        ("day >= ?", flt.since),
-        ("day <= ?", flt.until),
-        ("channel = ?", flt.channel),
-    ):
-        if value is not None:
-            clauses.append(clause)
-            params.append(value)
-    return clauses, params
-
-
 def _answers_by_day(flt: ResponseFilter) -> tuple[str, list[Any]]:
     """A subquery of (touchpoint_id, day, score, n) read from the answers."""
     where, params = flt.where_sql()
@@ -121,10 +105,10 @@ def score_counts_by_period(
     if whole is None:
         pass
     elif not properties:
-        clauses, params = _count_clauses(whole)
+        clauses, params = whole.days_where()
         per_score(f"response_days {where_sql(clauses)}", params)
     elif len(properties) == 1:
-        clauses, params = _count_clauses(whole)
+        clauses, params = whole.days_where()
         rows = conn.execute(
             f"""SELECT touchpoint_id, {bucket} AS bucket, {_SUMS} FROM response_property_days
                 {where_sql(["key = ?", "value = ?", *clauses])} GROUP BY 1, 2""",
@@ -170,7 +154,7 @@ def _breakdown_from_counts(
 ) -> dict[str | None, tuple[int, int, int]]:
     """breakdown_counts for whole days, from the per-day counts (no filter
     on another property than *key*)."""
-    clauses, params = _count_clauses(flt)
+    clauses, params = flt.days_where()
     if flt.properties:
         # Filtered on this very property: one value, the filter's own.
         values_sql, values_params = "value = ?", [flt.properties[key]]
@@ -237,7 +221,7 @@ def open_detractors_by_touchpoint(conn: sqlite3.Connection, flt: ResponseFilter 
     partial, whole = _split(flt)
     found = _open_detractors_from_answers(conn, partial) if partial is not None else {}
     if whole is not None:
-        clauses, params = _count_clauses(whole)
+        clauses, params = whole.days_where()
         rows = conn.execute(
             "SELECT touchpoint_id, SUM(open) FROM response_property_days"
             f" {where_sql(['key = ?', 'value = ?', *clauses])} GROUP BY touchpoint_id",
