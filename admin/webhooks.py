@@ -3,6 +3,7 @@ secrets, send a test, and the recent deliveries, each of which may be sent again
 
 from __future__ import annotations
 
+import json
 import time
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -19,6 +20,16 @@ from .blueprint import bp
 RECENT = 50
 
 
+def answer_label(delivery: storage.Delivery) -> str:
+    """Name a delivery's answer as the follow-up pages do ("the 2 on
+    checkout"), from the event it carries, not by its row id."""
+    try:
+        data = json.loads(delivery.body).get("data") or {}
+        return f"the {int(data['score'])} on {data['touchpoint']}"
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return "its answer"
+
+
 def _page(form: dict, error: str | None = None, status: int = 200):
     conn = get_db()
     found = storage.list_webhook_endpoints(conn)
@@ -28,6 +39,7 @@ def _page(form: dict, error: str | None = None, status: int = 200):
         gets={e.id: endpoints.describe_filters(conn, e) for e in found},
         states={e.id: endpoints.state(e) for e in found},
         deliveries=storage.recent_deliveries(conn, limit=RECENT),
+        answer_label=answer_label,
         touchpoints=storage.list_touchpoints(conn),
         event_types=storage.EVENT_TYPES,
         categories=nps.CATEGORIES,

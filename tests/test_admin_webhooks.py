@@ -79,6 +79,8 @@ def test_a_delivery_is_sent_again(admin_client, allowed, conn, receiver, make_to
     page = admin_client.get("/admin/webhooks")
     assert "the receiver answered 500 Internal Server Error" in page.text
     (delivery,) = storage.recent_deliveries(conn)
+    # Its answer is named as the follow-up pages name it, not by its row id.
+    assert re.search(r'/admin/responses/\d+">the 9 on [^<]+</a>', page.text)
     again = admin_client.post(
         f"/admin/webhooks/deliveries/{delivery.id}/resend",
         data={"csrf_token": admin_client.csrf},
