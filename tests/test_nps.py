@@ -8,7 +8,7 @@ from collections import Counter
 
 import pytest
 
-from collector import nps, openapi
+from collector import i18n, nps, openapi
 from collector.assets import widget_asset
 from collector.nps import Summary
 
@@ -107,18 +107,23 @@ def test_as_dict_is_json_friendly():
 
 
 def test_the_widget_shows_the_same_scale():
-    assert re.findall(r"Array\.from\(\{ length: (\d+) \}", widget_asset().source.decode()) == [str(len(nps.SCORES))]
+    # The widget draws the score's radios from the labels the collector sends, one per score, from the first.
+    source = widget_asset().source.decode()
+    assert re.findall(r'scale\("q", t\.question, c\.score_labels, (\d+),', source) == [str(nps.SCORES[0])]
+    for code in i18n.LANGUAGES:
+        labels = i18n.score_labels(i18n.TEXTS[code])
+        assert len(labels) == len(nps.SCORES), code
+        assert all(str(n) in label for n, label in zip(nps.SCORES, labels, strict=True)), code
 
 
 def test_the_widget_asks_the_follow_up_of_the_same_category():
-    found = re.findall(
-        r'score > (\d+) \? "promoter" : score > (\d+) \? "passive" : "detractor"', widget_asset().source.decode()
-    )
-    assert len(found) == 1, "the widget's choice of follow-up question has changed: update this test"
-    above_passive, above_detractor = map(int, found[0])
-    for score in nps.SCORES:
-        widget = "promoter" if score > above_passive else "passive" if score > above_detractor else "detractor"
-        assert widget == nps.category(score), score
+    # The widget shows the collector's follow-up for the chosen score; the collector picks it by nps.category.
+    source = widget_asset().source.decode()
+    assert len(re.findall(r"c\.followups\[score\]", source)) == 1, "the widget's choice of follow-up has changed"
+    for code in i18n.LANGUAGES:
+        texts = i18n.TEXTS[code]
+        chosen = i18n.followups(texts)
+        assert chosen == [texts["followup"][nps.category(score)] for score in nps.SCORES], code
 
 
 def test_openapi_states_the_same_scale_and_categories():
