@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import UTC, datetime
 
 import click
 from flask.cli import FlaskGroup
 
 from .. import create_app, storage
 from ..db import get_db
+from ..selection import PERIODS, read_range
 from ..settings import SettingError
 
 
@@ -67,3 +69,24 @@ def touchpoint_or_fail(name: str) -> storage.Touchpoint:
     if tp is None:
         raise click.ClickException(f"no touchpoint called {name!r} (see `anbefal touchpoint list`)")
     return tp
+
+
+# --period for the commands that report on one touchpoint (drivers, themes):
+# the overview's periods but a custom one, whose dates a shell would give otherwise.
+period_option = click.option(
+    "--period",
+    type=click.Choice([period for period in PERIODS if period != "custom"]),
+    default="90d",
+    show_default=True,
+    help="Which answers: the last 7, 30 or 90 days, this year or all.",
+)
+
+
+def period_filter(period: str, touchpoint_id: int | None = None) -> storage.ResponseFilter:
+    """The answers of *period* (a --period choice), up to today in UTC."""
+    _, since, until = read_range(period, "", "", datetime.now(UTC).date(), [])
+    return storage.ResponseFilter(
+        touchpoint_id=touchpoint_id,
+        since=since.isoformat() if since else None,
+        until=until.isoformat() if until else None,
+    )

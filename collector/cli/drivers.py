@@ -4,7 +4,6 @@ ratings and the action matrix."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 
 import click
 from flask import current_app
@@ -12,8 +11,7 @@ from flask.cli import with_appcontext
 
 from .. import drivers, i18n, matrix, storage
 from ..db import get_db
-from ..selection import PERIODS, read_range
-from .base import main, touchpoint, touchpoint_or_fail
+from .base import main, period_filter, period_option, touchpoint, touchpoint_or_fail
 
 
 @touchpoint.group("driver")
@@ -71,21 +69,13 @@ def driver_remove(name: str, key: str) -> None:
 
 @main.command("drivers")
 @click.argument("name")
-@click.option(
-    "--period",
-    type=click.Choice([p for p in PERIODS if p != "custom"]),
-    default="90d",
-    show_default=True,
-    help="The answers of this period.",
-)
+@period_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @with_appcontext
 def drivers_command(name: str, period: str, as_json: bool) -> None:
     """Print the action matrix of touchpoint NAME: each driver's importance, performance and quadrant."""
     tp = touchpoint_or_fail(name)
-    _period, since, until = read_range(period, "", "", datetime.now(UTC).date(), [])
-    flt = storage.ResponseFilter(since=since.isoformat() if since else None, until=until.isoformat() if until else None)
-    found = matrix.for_touchpoint(get_db(), tp.id, flt, current_app.config["MIN_ANSWERS"])
+    found = matrix.for_touchpoint(get_db(), tp.id, period_filter(period), current_app.config["MIN_ANSWERS"])
     if found is None:
         raise click.ClickException(f"{tp.name!r} has no drivers (add one with `anbefal touchpoint driver add`)")
     if as_json:

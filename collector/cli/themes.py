@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 
 import click
 from flask.cli import with_appcontext
 
-from .. import nps, storage
+from .. import nps
 from ..db import get_db
-from ..selection import PERIODS, read_range
+from ..selection import PERIODS
 from ..themes.report import CATEGORIES, COMMENTS_READ, find_themes
-from .base import main, touchpoint_or_fail
+from .base import main, period_filter, period_option, touchpoint_or_fail
 
 
 @main.command()
@@ -22,25 +21,13 @@ from .base import main, touchpoint_or_fail
     type=click.Choice(CATEGORIES),
     help="Only the detractors' or only the passives' themes (default: both).",
 )
-@click.option(
-    "--period",
-    type=click.Choice([period for period in PERIODS if period != "custom"]),
-    default="90d",
-    show_default=True,
-    help="Which answers: the last 7, 30 or 90 days, this year or all.",
-)
+@period_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 @with_appcontext
 def themes(name: str, category: str | None, period: str, as_json: bool) -> None:
     """Print the words and phrases NAME's detractors (and passives) use clearly more than its promoters."""
     tp = touchpoint_or_fail(name)
-    errors: list[str] = []
-    _, since, until = read_range(period, "", "", datetime.now(UTC).date(), errors)
-    flt = storage.ResponseFilter(
-        touchpoint_id=tp.id,
-        since=since.isoformat() if since else None,
-        until=until.isoformat() if until else None,
-    )
+    flt = period_filter(period, tp.id)
     found = find_themes(get_db(), flt, (category,) if category else CATEGORIES)
     if as_json:
         click.echo(
