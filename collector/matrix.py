@@ -126,6 +126,8 @@ class Matrix:
     mean_importance: float | None = None
     mean_performance: float | None = None
     act_first: DriverFigures | None = field(default=None)
+    # Made from the newest rated answers only (storage.drivers.ANSWERS_READ) (a view the per-day sums cannot serve).
+    limited: bool = False
 
     @property
     def placed(self) -> list[DriverFigures]:
@@ -188,7 +190,7 @@ def for_touchpoint(
     if not found:
         return None
     sums = storage.driver_moments(conn, touchpoint_id, flt)
-    return build([(d.slot, d.key, d.label) for d in found], sums, min_answers)
+    return _noting_limit(build([(d.slot, d.key, d.label) for d in found], sums, min_answers), flt)
 
 
 def for_touchpoints(
@@ -201,8 +203,16 @@ def for_touchpoints(
         return {}
     sums = storage.driver_moments_by_touchpoint(conn, flt)
     return {
-        tp: build([(d.slot, d.key, d.label) for d in by_touchpoint[tp]], sums.get(tp, {}), min_answers) for tp in wanted
+        tp: _noting_limit(
+            build([(d.slot, d.key, d.label) for d in by_touchpoint[tp]], sums.get(tp, {}), min_answers), flt
+        )
+        for tp in wanted
     }
+
+
+def _noting_limit(matrix: Matrix, flt: storage.ResponseFilter | None) -> Matrix:
+    matrix.limited = storage.moments_sampled(flt or storage.ResponseFilter(), matrix.n)
+    return matrix
 
 
 def as_dict(matrix: Matrix) -> dict:
@@ -211,6 +221,7 @@ def as_dict(matrix: Matrix) -> dict:
         "n": matrix.n,
         "r2": None if matrix.r2 is None else round(matrix.r2, 4),
         "min_answers": matrix.min_answers,
+        "newest_only": matrix.limited,
         "mean_importance": _round(matrix.mean_importance),
         "mean_performance": _round(matrix.mean_performance),
         "act_first": matrix.act_first.key if matrix.act_first else None,

@@ -82,6 +82,27 @@ def rebuilt(conn: sqlite3.Connection) -> dict[tuple, list[int]]:
     return counts
 
 
+def rebuilt_pairs(conn: sqlite3.Connection) -> dict[tuple, list[int]]:
+    """The per-day counts by two property values as the answers have them."""
+    counts: dict[tuple, list[int]] = {}
+    for tp_id, score, channel, created_at, properties, status in conn.execute(
+        "SELECT touchpoint_id, score, channel, created_at, properties, followup_status FROM responses"
+    ):
+        for (key1, value1), (key2, value2) in itertools.combinations(sorted(json.loads(properties).items()), 2):
+            row = counts.setdefault((key1, value1, key2, value2, created_at[:10], tp_id, channel), [0] * 12)
+            row[score] += 1
+            row[11] += nps.category(score) == nps.DETRACTOR and status is None
+    return counts
+
+
+def stored_pairs(conn: sqlite3.Connection) -> dict[tuple, list[int]]:
+    rows = conn.execute(
+        "SELECT key1, value1, key2, value2, day, touchpoint_id, channel,"
+        f" {', '.join(COUNT_COLUMNS)} FROM response_property_pair_days"
+    )
+    return {tuple(row[:7]): list(row[7:]) for row in rows if any(row[7:])}
+
+
 def stored(conn: sqlite3.Connection) -> dict[tuple, list[int]]:
     """The table's counts, rows counted down to nothing left out."""
     rows = conn.execute(
@@ -92,8 +113,10 @@ def stored(conn: sqlite3.Connection) -> dict[tuple, list[int]]:
 
 def assert_counts_exact(conn: sqlite3.Connection) -> None:
     assert stored(conn) == rebuilt(conn)
-    negative = conn.execute(f"SELECT COUNT(*) FROM response_property_days WHERE min({', '.join(COUNT_COLUMNS)}) < 0")
-    assert negative.fetchone()[0] == 0
+    assert stored_pairs(conn) == rebuilt_pairs(conn)
+    for table in ("response_property_days", "response_property_pair_days"):
+        negative = conn.execute(f"SELECT COUNT(*) FROM {table} WHERE min({', '.join(COUNT_COLUMNS)}) < 0")
+        assert negative.fetchone()[0] == 0
 
 
 def selected(
@@ -197,8 +220,9 @@ def card_ids(touchpoints) -> set[int]:
 
 
 # Every kind of view: periods (custom ones end or start mid-data), a
-# touchpoint, a channel, no/one/two property filters (common, rare, quoted,
-# absent values) and breakdowns (by another key, by the filter's own key).
+# touchpoint, a channel, no/one/two/three property filters (common, rare,
+# quoted, absent values) and breakdowns (by another key, by a filter's own
+# key).
 VIEWS = [
     {},
     {"period": "7d"},
@@ -210,6 +234,11 @@ VIEWS = [
     {"period": "90d", "p.segment": "public", "by": "segment"},
     {"period": "all", "p.region": "north", "p.segment": "private"},
     {"period": "all", "p.region": "north", "p.segment": "private", "by": "store"},
+    {"period": "year", "p.region": "north", "p.segment": "private", "by": "region"},
+    {"period": "90d", "p.store": 'Ø"st & co', "by": "segment", "interval": "week"},
+    {"period": "all", "p.segment": "business", "by": "agent"},
+    {"period": "30d", "p.agent": "agent-3", "p.store": "store-04"},
+    {"period": "all", "p.agent": "agent-3", "p.region": "east", "p.segment": "public"},
     {"period": "90d", "p.agent": "nobody"},
     {"period": "90d", "by": "nothing"},
     {"period": "all", "channel": "link", "by": "segment", "interval": "month"},
@@ -288,7 +317,12 @@ def test_a_period_that_starts_within_a_day_reads_that_day_from_the_answers(conn,
             since=_stamp(TODAY - timedelta(days=days_ago), seconds),
             until=(TODAY - timedelta(days=until)).isoformat() if until is not None else None,
         )
-        for properties in (None, {"segment": "business"}, {"region": "east", "segment": "public"}):
+        for properties in (
+            None,
+            {"segment": "business"},
+            {"region": "east", "segment": "public"},
+            {"region": "east", "segment": "public", "store": "store-01"},
+        ):
             flt.properties = properties
             for interval in ("day", "week", "month"):
                 got = sorted(storage.score_counts_by_period(conn, flt, interval), key=_key)
@@ -331,8 +365,11 @@ def test_an_upgraded_database_counts_its_answers_once(tmp_path, capsys):
     create_app({"TESTING": True, "DB": path})
     conn = storage.connect(path)
     try:
-        assert "Counted 92 answers by property value." in capsys.readouterr().err
+        err = capsys.readouterr().err
+        assert "Counted 92 answers by property value." in err
+        assert "Counted 92 answers by two property values." in err
         assert stored(conn) and stored(conn) == rebuilt(conn)
+        assert stored_pairs(conn) and stored_pairs(conn) == rebuilt_pairs(conn)
         storage.insert_response(conn, 1, 4, properties={"segment": "business"})
         assert_counts_exact(conn)
     finally:
@@ -348,7 +385,7 @@ def test_the_build_at_upgrade_counts_in_steps(conn, data, monkeypatch, capsys):
     monkeypatch.setattr(property_days, "BUILD_STEP", 100)
     import sqlite_utils
 
-    property_days._build(sqlite_utils.Database(conn))
+    property_days.build(sqlite_utils.Database(conn))
     assert stored(conn) == expected
     assert "1,500 of 1,500" in capsys.readouterr().err
 
@@ -359,8 +396,32 @@ def test_a_restored_backup_keeps_its_counts(conn, data, tmp_path):
     restored = storage.connect(copy)
     try:
         assert stored(restored) == rebuilt(restored) == rebuilt(conn)
+        assert stored_pairs(restored) == rebuilt_pairs(restored) == rebuilt_pairs(conn)
     finally:
         restored.close()
+
+
+def test_two_property_conditions_read_the_counts_not_the_answers(conn, data):
+    tables: set[str] = set()
+
+    def note_reads(action, table, _column, _db, _trigger):
+        if action == sqlite3.SQLITE_READ:
+            tables.add(table)
+        return sqlite3.SQLITE_OK
+
+    since = (TODAY - timedelta(days=89)).isoformat()
+    two = storage.ResponseFilter(since=since, properties={"region": "north", "segment": "private"})
+    one = storage.ResponseFilter(since=since, properties={"segment": "business"})
+    conn.set_authorizer(note_reads)
+    try:
+        storage.score_counts_by_period(conn, two, "week")
+        storage.open_detractors_by_touchpoint(conn, two)
+        storage.breakdown_counts(conn, "store", one)
+        storage.breakdown_counts(conn, "region", two)
+    finally:
+        conn.set_authorizer(None)
+    assert "response_property_pair_days" in tables
+    assert "responses" not in tables
 
 
 answer = st.tuples(
@@ -410,7 +471,12 @@ def test_random_answers_and_changes_keep_the_counts_exact(tmp_path_factory, answ
                 storage.delete_responses_before(conn, _stamp(TODAY - timedelta(days=step[1]), 0))
             assert_counts_exact(conn)
         for key in ("a", "b", "c"):
-            for flt in (storage.ResponseFilter(), storage.ResponseFilter(properties={"a": "x"})):
+            for flt in (
+                storage.ResponseFilter(),
+                storage.ResponseFilter(properties={"a": "x"}),
+                storage.ResponseFilter(properties={"c": "é z"}),
+                storage.ResponseFilter(properties={"a": "x", "b": '"q"'}),
+            ):
                 assert storage.breakdown_counts(conn, key, flt) == plain_breakdown(conn, key, flt)
     finally:
         conn.close()
@@ -418,7 +484,7 @@ def test_random_answers_and_changes_keep_the_counts_exact(tmp_path_factory, answ
 
 def test_a_bulk_load_counts_at_the_end_and_the_triggers_count_again(conn, make_touchpoint, capsys):
     touchpoints = [make_touchpoint(name) for name in ("checkout", "support")]
-    with storage.counted_at_the_end(conn):
+    with storage.bulk_load(conn):
         fill(conn, [tp.id for tp in touchpoints], 300)
         assert stored(conn) == {}
     assert stored(conn) == rebuilt(conn) != {}

@@ -27,6 +27,7 @@ and its queries can be read, and changed, in one place:
 """
 
 from .api_keys import ApiKey, insert_api_key, list_api_keys, revoke_api_key, use_api_key
+from .bulk import bulk_load
 from .connection import (
     Connection,
     close_connections,
@@ -48,6 +49,7 @@ from .drivers import (
     drivers_by_touchpoint,
     insert_ratings_bulk,
     list_drivers,
+    moments_sampled,
     rating_sql,
     remove_driver,
 )
@@ -112,7 +114,6 @@ from .outbox import (
     resend_delivery,
     skip_fsync_of_outcomes,
 )
-from .property_days import counted_at_the_end
 from .rate_limits import clear_rate_limit, delete_expired_rate_limits, rate_limit_count, rate_limit_hit
 from .reach import (
     EVENTS,
@@ -182,6 +183,8 @@ from .webhooks import (
 )
 
 __all__ = [
+    "moments_sampled",
+    "bulk_load",
     "MIGRATIONS",
     "FORMULA_STARTS",
     "FOLLOWUP_STATUSES",
@@ -214,7 +217,6 @@ __all__ = [
     "count_responses",
     "count_responses_before",
     "count_responses_in",
-    "counted_at_the_end",
     "delete_expired_rate_limits",
     "delete_responses_before",
     "delete_user",

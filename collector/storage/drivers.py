@@ -120,11 +120,27 @@ def driver_moments(conn: sqlite3.Connection, touchpoint_id: int, flt: ResponseFi
     return driver_moments_by_touchpoint(conn, flt).get(touchpoint_id, {})
 
 
+# The newest rated answers read per touchpoint when the per-day sums cannot
+# serve a view: enough for steady figures, and the same cost at any size.
+ANSWERS_READ = 5_000
+
+
+def moments_read_from_answers(flt: ResponseFilter) -> bool:
+    """Whether the matrix of *flt* is made from the newest ANSWERS_READ rated
+    answers of each touchpoint rather than from the per-day sums: only the
+    answers themselves know their properties, signatures and time of day."""
+    return bool(flt.properties or flt.verified or (flt.since and len(flt.since) != 10))
+
+
+def moments_sampled(flt: ResponseFilter, n: int) -> bool:
+    """Whether sums of *n* answers for *flt* are those of the newest ANSWERS_READ only."""
+    return moments_read_from_answers(flt) and n >= ANSWERS_READ
+
+
 def driver_moments_by_touchpoint(conn: sqlite3.Connection, flt: ResponseFilter | None = None) -> dict[int, Moments]:
     """driver_moments of every touchpoint *flt* selects, in one query: {touchpoint_id: Moments}."""
     flt = flt or ResponseFilter()
-    if flt.properties or flt.verified or (flt.since and len(flt.since) != 10):
-        # Only the answers themselves know their properties, signatures and time of day.
+    if moments_read_from_answers(flt):
         return _moments_of_answers(conn, flt)
     where, params = flt.days_where_sql()
     sql = f"""
@@ -142,26 +158,27 @@ _PAIRS = [(a, b) for a in VARIABLES for b in VARIABLES if a <= b]
 
 
 def _moments_of_answers(conn: sqlite3.Connection, flt: ResponseFilter) -> dict[int, Moments]:
-    """The sums from the answers themselves: SQLite counts each combination of
-    score and ratings (a few thousand at most), Python adds up the pairs."""
-    clauses, params = flt.where()
-    # The answers with ratings (a third, say) are found by their own index
+    """The sums from the newest ANSWERS_READ rated answers of each touchpoint:
+    SQLite counts each combination of score and ratings (a few thousand at
+    most), Python adds up the pairs."""
+    if flt.touchpoint_id is not None:
+        touchpoints = [flt.touchpoint_id]
+    else:
+        touchpoints = [row[0] for row in conn.execute("SELECT DISTINCT touchpoint_id FROM touchpoint_drivers")]
+    where, params = flt.where()
+    # The answers with ratings are found by their own index, newest day
     # first: the same touchpoint and days, in rr's copy of them.
-    for clause, value in (
-        ("rr.touchpoint_id = ?", flt.touchpoint_id),
-        ("rr.day >= ?", flt.since[:10] if flt.since else None),
-        ("rr.day <= ?", flt.until),
-    ):
+    clauses = ["rr.touchpoint_id = ?", *where]
+    for clause, value in (("rr.day >= ?", flt.since[:10] if flt.since else None), ("rr.day <= ?", flt.until)):
         if value is not None:
             clauses.append(clause)
             params.append(value)
-    ratings = ", ".join(f"rr.r{slot}" for slot in SLOTS)
-    rows = conn.execute(
-        f"""SELECT r.touchpoint_id, rr.score, {ratings}, COUNT(*)
-            FROM response_ratings rr CROSS JOIN responses r ON r.id = rr.response_id {where_sql(clauses)}
-            GROUP BY r.touchpoint_id, rr.score, {ratings}""",
-        params,
-    )
+    ratings = ", ".join(f"r{slot}" for slot in SLOTS)
+    sql = f"""SELECT touchpoint_id, score, {ratings}, COUNT(*) FROM (
+            SELECT rr.* FROM response_ratings rr CROSS JOIN responses r ON r.id = rr.response_id
+            {where_sql(clauses)} ORDER BY rr.day DESC, rr.response_id DESC LIMIT {ANSWERS_READ})
+        GROUP BY touchpoint_id, score, {ratings}"""
+    rows = [row for tp in touchpoints for row in conn.execute(sql, [tp, *params])]
     totals: dict[int, dict[tuple[int, int], list[int]]] = {}
     for row in rows:
         values, count = row[1:7], row[7]
@@ -194,6 +211,26 @@ def insert_ratings_bulk(conn: sqlite3.Connection, rows: list[tuple[int, dict[int
     """Store many answers' ratings in one transaction (for benchmarks and
     imports): rows of (response_id, {slot: rating}); return how many."""
     with transaction(conn):
-        for response_id, ratings in rows:
-            write_ratings(conn, response_id, ratings)
+        conn.executemany(
+            _RATINGS_UPSERT, ((*(ratings.get(slot) for slot in SLOTS), response_id) for response_id, ratings in rows)
+        )
     return len(rows)
+
+
+def add_moments(conn: sqlite3.Connection, after_id: int = 0) -> None:
+    """Add the ratings of the answers after *after_id* to the per-day sums in
+    one statement, as the triggers would one at a time (storage.bulk)."""
+    a, b = value_of("p.a", "rr"), value_of("p.b", "rr")
+    conn.execute(
+        f"""
+        INSERT INTO driver_moments (day, touchpoint_id, channel, a, b, n, sa, sb, saa, sbb, sab)
+        SELECT day, touchpoint_id, channel, a, b, COUNT(*), SUM(va), SUM(vb), SUM(va * va), SUM(vb * vb), SUM(va * vb)
+        FROM (SELECT rr.day, rr.touchpoint_id, rr.channel, p.a AS a, p.b AS b, {a} AS va, {b} AS vb
+              FROM response_ratings rr, driver_pairs p WHERE rr.response_id > ?)
+        WHERE va IS NOT NULL AND vb IS NOT NULL
+        GROUP BY touchpoint_id, a, b, day, channel
+        ON CONFLICT DO UPDATE SET n = n + excluded.n, sa = sa + excluded.sa, sb = sb + excluded.sb,
+            saa = saa + excluded.saa, sbb = sbb + excluded.sbb, sab = sab + excluded.sab
+        """,
+        (after_id,),
+    )

@@ -15,7 +15,7 @@ from collections.abc import Callable
 import sqlite_utils
 
 from ..timestamps import utcnow
-from . import driver_schema, mail_schema, property_days, themes, webhook_schema
+from . import driver_schema, mail_schema, property_days, property_pairs, themes, webhook_schema
 from .connection import transaction
 
 Migration = Callable[[sqlite_utils.Database], None]
@@ -340,3 +340,23 @@ def comment_terms(db: sqlite_utils.Database) -> None:
     # on standard error saying how far it is.
     themes.create(db.conn)
     themes.rebuild(db.conn, themes.print_progress)
+
+
+@migration("013_property_pairs")
+def response_property_pair_days(db: sqlite_utils.Database) -> None:
+    # Per-day counts by two property values together, kept by triggers: see
+    # property_pairs. An upgraded database counts its answers once, here,
+    # with a progress line.
+    property_pairs.create(db)
+
+
+@migration("014_open_undated_index")
+def open_undated_index(db: sqlite_utils.Database) -> None:
+    # "Overdue" is the open detractors less those not due yet or without a
+    # deadline (stored before deadlines existed); the open ones are counted
+    # per day, and these two kinds are few, read by responses_open_due and
+    # by this index.
+    db.execute(
+        "CREATE INDEX responses_open_undated ON responses (created_at)"
+        " WHERE score <= 6 AND followup_status IS NULL AND followup_due_at IS NULL"
+    )

@@ -16,14 +16,10 @@ new migration.
 
 from __future__ import annotations
 
-import sqlite3
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import sqlite_utils
 
-from .connection import transaction
 from .filters import FOLLOWUP_CLAUSES
 
 SCORE_COLUMNS = tuple(f"s{score}" for score in range(11))
@@ -32,7 +28,7 @@ SCORE_COLUMNS = tuple(f"s{score}" for score in range(11))
 COUNT_COLUMNS = (*SCORE_COLUMNS, "open")
 
 
-def _open(row: str) -> str:
+def open_sql(row: str) -> str:
     return "(" + FOLLOWUP_CLAUSES["open"].replace("r.", f"{row}.") + ")"
 
 
@@ -45,15 +41,15 @@ _ADD = "ON CONFLICT DO UPDATE SET " + ", ".join(f"{c} = {c} + excluded.{c}" for 
 _VALUES = "FROM json_each({row}.properties) j WHERE j.type = 'text'"
 
 
-def _one_per_score(row: str) -> str:
-    return ", ".join(f"{row}.score = {score}" for score in range(11)) + ", " + _open(row)
+def one_per_score(row: str) -> str:
+    return ", ".join(f"{row}.score = {score}" for score in range(11)) + ", " + open_sql(row)
 
 
 def _increment(row: str) -> str:
     return f"""
         INSERT INTO response_property_days ({_COLUMNS})
         SELECT j.key, j.value, substr({row}.created_at, 1, 10), {row}.touchpoint_id, {row}.channel,
-               {_one_per_score(row)}
+               {one_per_score(row)}
         {_VALUES.format(row=row)}
         {_ADD};
     """
@@ -61,7 +57,7 @@ def _increment(row: str) -> str:
 
 def _decrement(row: str) -> str:
     minus = ", ".join(f"s{score} = s{score} - ({row}.score = {score})" for score in range(11))
-    minus += f", open = open - {_open(row)}"
+    minus += f", open = open - {open_sql(row)}"
     return f"""
         UPDATE response_property_days SET {minus}
         WHERE (key, value) IN (SELECT j.key, j.value {_VALUES.format(row=row)})
@@ -91,75 +87,73 @@ def create(db: sqlite_utils.Database) -> None:
         ) WITHOUT ROWID
         """
     )
-    _build(db)
+    build(db)
     _create_triggers(db)
 
 
-_TRIGGERS = ("response_property_days_insert", "response_property_days_delete", "response_property_days_update")
+TRIGGERS = ("response_property_days_insert", "response_property_days_delete", "response_property_days_update")
+
+
+# What changes an answer's counts (an UPDATE trigger's WHEN, with old and new).
+COUNTED_CHANGE = (
+    "(old.score != new.score OR old.channel != new.channel OR old.created_at != new.created_at"
+    " OR old.touchpoint_id != new.touchpoint_id OR old.properties != new.properties"
+    " OR (old.followup_status IS NULL) != (new.followup_status IS NULL))"
+)
+COUNTED_COLUMNS = "score, channel, created_at, touchpoint_id, properties, followup_status"
 
 
 def _create_triggers(db: sqlite_utils.Database) -> None:
     # An answer without properties ('{}', the usual widget answer) costs one WHEN.
     db.execute(
-        f"CREATE TRIGGER {_TRIGGERS[0]} AFTER INSERT ON responses"
+        f"CREATE TRIGGER {TRIGGERS[0]} AFTER INSERT ON responses"
         f" WHEN new.properties != '{{}}' BEGIN {_increment('new')} END"
     )
     db.execute(
-        f"CREATE TRIGGER {_TRIGGERS[1]} AFTER DELETE ON responses"
+        f"CREATE TRIGGER {TRIGGERS[1]} AFTER DELETE ON responses"
         f" WHEN old.properties != '{{}}' BEGIN {_decrement('old')} END"
     )
     db.execute(
-        f"CREATE TRIGGER {_TRIGGERS[2]}"
-        " AFTER UPDATE OF score, channel, created_at, touchpoint_id, properties, followup_status ON responses"
-        " WHEN (old.properties != '{}' OR new.properties != '{}') AND (old.score != new.score"
-        " OR old.channel != new.channel OR old.created_at != new.created_at"
-        " OR old.touchpoint_id != new.touchpoint_id OR old.properties != new.properties"
-        " OR (old.followup_status IS NULL) != (new.followup_status IS NULL))"
+        f"CREATE TRIGGER {TRIGGERS[2]} AFTER UPDATE OF {COUNTED_COLUMNS} ON responses"
+        f" WHEN (old.properties != '{{}}' OR new.properties != '{{}}') AND {COUNTED_CHANGE}"
         f" BEGIN {_decrement('old')} {_increment('new')} END"
     )
 
 
-@contextmanager
-def counted_at_the_end(conn: sqlite3.Connection) -> Iterator[None]:
-    """Load many answers with the counts by property value made once at the
-    end rather than by a trigger per answer: for filling a database that
-    nothing else writes to meanwhile (a benchmark, an import)."""
-    db = sqlite_utils.Database(conn)
-    with transaction(conn):
-        for name in _TRIGGERS:
-            conn.execute(f"DROP TRIGGER {name}")
-    try:
-        yield
-    finally:
-        with transaction(conn):
-            conn.execute("DELETE FROM response_property_days")
-            _build(db)
-            _create_triggers(db)
+PER_SCORE = ", ".join(f"SUM(r.score = {score})" for score in range(11)) + f", SUM({open_sql('r')})"
 
 
-def _build(db: sqlite_utils.Database) -> None:
-    """Count the answers already stored, a step of ids at a time, with a progress line."""
-    low, high = db.execute("SELECT min(id), max(id) FROM responses").fetchone()
+def build(db: sqlite_utils.Database, after_id: int = 0) -> None:
+    """Count the answers already stored (or those after *after_id*, loaded
+    in bulk), a step of ids at a time, with a progress line."""
+    build_in_steps(
+        db,
+        f"""
+        INSERT INTO response_property_days ({_COLUMNS})
+        SELECT j.key, j.value, substr(r.created_at, 1, 10), r.touchpoint_id, r.channel, {PER_SCORE}
+        FROM responses r, json_each(r.properties) j
+        WHERE r.id >= ? AND r.id < ? AND r.properties != '{{}}' AND j.type = 'text'
+        GROUP BY 1, 2, 3, 4, 5
+        {_ADD}
+        """,
+        after_id,
+        "by property value",
+    )
+
+
+def build_in_steps(db: sqlite_utils.Database, insert_sql: str, after_id: int, what: str) -> None:
+    """Run *insert_sql* (which takes the ids from ? to before ?) over the
+    answers after *after_id*, BUILD_STEP ids at a time, with a progress line."""
+    low, high = db.execute("SELECT min(id), max(id) FROM responses WHERE id > ?", [after_id]).fetchone()
     if low is None:
         return
-    total = db.execute("SELECT COUNT(*) FROM responses").fetchone()[0]
+    total = db.execute("SELECT COUNT(*) FROM responses WHERE id > ?", [after_id]).fetchone()[0]
     done = 0
     start = low
-    per_score = ", ".join(f"SUM(r.score = {score})" for score in range(11)) + f", SUM({_open('r')})"
     while start <= high:
         end = start + BUILD_STEP
-        db.execute(
-            f"""
-            INSERT INTO response_property_days ({_COLUMNS})
-            SELECT j.key, j.value, substr(r.created_at, 1, 10), r.touchpoint_id, r.channel, {per_score}
-            FROM responses r, json_each(r.properties) j
-            WHERE r.id >= ? AND r.id < ? AND r.properties != '{{}}' AND j.type = 'text'
-            GROUP BY 1, 2, 3, 4, 5
-            {_ADD}
-            """,
-            [start, end],
-        )
+        db.execute(insert_sql, [start, end])
         done += db.execute("SELECT COUNT(*) FROM responses WHERE id >= ? AND id < ?", [start, end]).fetchone()[0]
-        _progress(f"Counting answers by property value: {done:,} of {total:,}")
+        _progress(f"Counting answers {what}: {done:,} of {total:,}")
         start = end
-    _progress(f"Counted {total:,} answers by property value.", "\n")
+    _progress(f"Counted {total:,} answers {what}.", "\n")

@@ -33,12 +33,28 @@ _BUCKETS = {
 }
 
 # Where the figures come from. A period's whole days are read from the
-# per-day counts (response_days, or response_property_days for one property
-# filter or a breakdown), so the cost grows with the days and values shown,
-# not with the answers; only a period that starts within a day (a timestamp)
-# reads that first day's answers, and only several property filters at once,
-# or a property filter with a breakdown by another property, read every
-# answer of the period: no counts hold combinations of properties.
+# per-day counts (response_days; response_property_days for one property
+# filter or a breakdown; response_property_pair_days for two property
+# filters, or one and a breakdown by another), so the cost grows with the
+# days and values shown, not with the answers. Only a period that starts
+# within a day (a timestamp) reads that first day's answers, and only three
+# property conditions together read every answer of the period.
+
+
+def _counts_of(properties: dict[str, str]) -> tuple[str, list[str], list[Any]] | None:
+    """The per-day table that counts answers with all of *properties* (one
+    or two), with the conditions that pick them and their params; None for
+    three or more."""
+    pairs = sorted(properties.items())  # key1 before key2, as property_pairs stores them
+    if len(pairs) == 1:
+        return "response_property_days", ["key = ?", "value = ?"], [*pairs[0]]
+    if len(pairs) == 2:
+        return (
+            "response_property_pair_days",
+            ["key1 = ?", "value1 = ?", "key2 = ?", "value2 = ?"],
+            [*pairs[0], *pairs[1]],
+        )
+    return None
 
 
 def _split(flt: ResponseFilter) -> tuple[ResponseFilter | None, ResponseFilter | None]:
@@ -101,21 +117,22 @@ def score_counts_by_period(
     partial, whole = _split(flt)
     if partial is not None:
         per_score(*_answers_by_day(partial))
-    properties = list((flt.properties or {}).items())
+    counts = _counts_of(flt.properties) if flt.properties else None
     if whole is None:
         pass
-    elif not properties:
+    elif not flt.properties:
         clauses, params = whole.days_where()
         per_score(f"response_days {where_sql(clauses)}", params)
-    elif len(properties) == 1:
+    elif counts is not None:
+        table, picks, picked = counts
         clauses, params = whole.days_where()
         rows = conn.execute(
-            f"""SELECT touchpoint_id, {bucket} AS bucket, {_SUMS} FROM response_property_days
-                {where_sql(["key = ?", "value = ?", *clauses])} GROUP BY 1, 2""",
-            [*select_params, *properties[0], *params],
+            f"SELECT touchpoint_id, {bucket} AS bucket, {_SUMS} FROM {table}"
+            f" {where_sql([*picks, *clauses])} GROUP BY 1, 2",
+            [*select_params, *picked, *params],
         )
-        for tp_id, start, *counts in rows:
-            add((tp_id, start, score, count) for score, count in enumerate(counts))
+        for tp_id, start, *sums in rows:
+            add((tp_id, start, score, count) for score, count in enumerate(sums))
     else:
         per_score(*_answers_by_day(whole))
     return [
@@ -132,8 +149,13 @@ def breakdown_counts(
     """Return {value of property *key* (None where unset): (promoters, passives, detractors)}."""
     flt = flt or ResponseFilter()
     properties = flt.properties or {}
-    if properties and list(properties) != [key]:
-        # Another property's filter: only the answers know both.
+    if key in properties or len(properties) > 1:
+        if key in properties and _counts_of(properties) is not None:
+            # Filtered on this very property: one value, the filter's own.
+            scores = [0] * 11
+            for _, _, score, count in score_counts_by_period(conn, flt, "all"):
+                scores[score] += count
+            return {properties[key]: _categories(scores)} if any(scores) else {}
         return _breakdown_from_answers(conn, key, flt)
     partial, whole = _split(flt)
     parts = []
@@ -152,38 +174,45 @@ def breakdown_counts(
 def _breakdown_from_counts(
     conn: sqlite3.Connection, key: str, flt: ResponseFilter
 ) -> dict[str | None, tuple[int, int, int]]:
-    """breakdown_counts for whole days, from the per-day counts (no filter
-    on another property than *key*)."""
+    """breakdown_counts for whole days, from the per-day counts (*flt* has
+    at most one property filter, on another key than *key*)."""
     clauses, params = flt.days_where()
     if flt.properties:
-        # Filtered on this very property: one value, the filter's own.
-        values_sql, values_params = "value = ?", [flt.properties[key]]
+        ((other, wanted),) = flt.properties.items()
+        # The pairs store the key that sorts first as key1.
+        mine, theirs = ("2", "1") if other < key else ("1", "2")
+        rows = conn.execute(
+            f"""SELECT value{mine}, {_SUMS} FROM response_property_pair_days
+                {where_sql([f"key{theirs} = ?", f"value{theirs} = ?", f"key{mine} = ?", *clauses])}
+                GROUP BY value{mine}""",
+            [other, wanted, key, *params],
+        )
     else:
         # Each value of the key looked up in turn (a skip scan): the rows of
         # the period's days only, not every day of every value.
-        values_sql = """value IN (
-            WITH RECURSIVE v(value) AS (
-                SELECT min(value) FROM response_property_days WHERE key = ?
-                UNION ALL
-                SELECT (SELECT min(value) FROM response_property_days WHERE key = ? AND value > v.value)
-                FROM v WHERE v.value IS NOT NULL
-            ) SELECT value FROM v WHERE value IS NOT NULL)"""
-        values_params = [key, key]
-    rows = conn.execute(
-        f"""SELECT value, {_SUMS} FROM response_property_days
-            {where_sql(["key = ?", values_sql, *clauses])} GROUP BY value""",
-        [key, *values_params, *params],
-    )
+        rows = conn.execute(
+            f"""SELECT value, {_SUMS} FROM response_property_days
+                {where_sql(["key = ?", _VALUES_OF_KEY, *clauses])} GROUP BY value""",
+            [key, key, key, *params],
+        )
     scores: dict[str | None, list[int]] = {value: counts for value, *counts in rows}
-    if not flt.properties:
-        # Answers without the key: all answers but those with a value.
-        unset = [0] * 11
-        for _, _, score, count in score_counts_by_period(conn, flt, "all"):
-            unset[score] += count
-        for counts in scores.values():
-            _add_scores(unset, [-count for count in counts])
-        scores[None] = unset
+    # Answers without the key: all the selected answers but those with a value.
+    unset = [0] * 11
+    for _, _, score, count in score_counts_by_period(conn, flt, "all"):
+        unset[score] += count
+    for counts in scores.values():
+        _add_scores(unset, [-count for count in counts])
+    scores[None] = unset
     return {value: _categories(counts) for value, counts in scores.items()}
+
+
+_VALUES_OF_KEY = """value IN (
+    WITH RECURSIVE v(value) AS (
+        SELECT min(value) FROM response_property_days WHERE key = ?
+        UNION ALL
+        SELECT (SELECT min(value) FROM response_property_days WHERE key = ? AND value > v.value)
+        FROM v WHERE v.value IS NOT NULL
+    ) SELECT value FROM v WHERE value IS NOT NULL)"""
 
 
 def _add_scores(into: list[int], counts: Iterable[int]) -> None:
@@ -215,17 +244,18 @@ def _breakdown_from_answers(
 def open_detractors_by_touchpoint(conn: sqlite3.Connection, flt: ResponseFilter | None = None) -> dict[int, int]:
     """Return {touchpoint_id: detractors nobody has followed up yet}."""
     flt = flt or ResponseFilter()
-    properties = list((flt.properties or {}).items())
-    if len(properties) != 1:
+    counts = _counts_of(flt.properties) if flt.properties else None
+    if counts is None:
+        # Without a property filter the answers' own index is as quick.
         return _open_detractors_from_answers(conn, flt)
+    table, picks, picked = counts
     partial, whole = _split(flt)
     found = _open_detractors_from_answers(conn, partial) if partial is not None else {}
     if whole is not None:
         clauses, params = whole.days_where()
         rows = conn.execute(
-            "SELECT touchpoint_id, SUM(open) FROM response_property_days"
-            f" {where_sql(['key = ?', 'value = ?', *clauses])} GROUP BY touchpoint_id",
-            [*properties[0], *params],
+            f"SELECT touchpoint_id, SUM(open) FROM {table} {where_sql([*picks, *clauses])} GROUP BY touchpoint_id",
+            [*picked, *params],
         )
         for tp_id, count in rows:
             found[tp_id] = found.get(tp_id, 0) + count

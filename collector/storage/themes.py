@@ -103,12 +103,20 @@ def create(conn: sqlite3.Connection) -> None:
     )
 
 
-def rebuild(conn: sqlite3.Connection, progress: Callable[[int, int], None] | None = None, batch: int = 5000) -> int:
-    """Store the terms of every comment stored before the table existed, a
-    batch of answers at a time; return how many comments. *progress* is
-    called with (done, total) after each batch."""
+def rebuild(
+    conn: sqlite3.Connection,
+    progress: Callable[[int, int], None] | None = None,
+    batch: int = 5000,
+    after_id: int = 0,
+) -> int:
+    """Store the terms of every comment stored before the table existed (or
+    of the answers after *after_id*, loaded in bulk), a batch of answers at a
+    time; return how many comments. *progress* is called with (done, total)
+    after each batch."""
     register(conn)
-    total = conn.execute("SELECT COUNT(*) FROM responses WHERE comment IS NOT NULL").fetchone()[0]
+    total = conn.execute("SELECT COUNT(*) FROM responses WHERE id > ? AND comment IS NOT NULL", (after_id,)).fetchone()[
+        0
+    ]
     last = conn.execute("SELECT COALESCE(MAX(id), 0) FROM responses").fetchone()[0]
     statements = [
         statement
@@ -118,7 +126,7 @@ def rebuild(conn: sqlite3.Connection, progress: Callable[[int, int], None] | Non
         if statement.strip()
     ]
     done = 0
-    low = 0
+    low = after_id
     while low < last and total:
         high = low + batch
         for statement in statements:
