@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from collector import storage, timestamps
 from collector.storage.property_days import COUNT_COLUMNS
+from collector.storage.rollups import ROLLUPS
 
 COMMENTS = [
     "Leveringen tog for lang tid, og levering var dyr.",
@@ -70,6 +71,13 @@ def derived(conn: sqlite3.Connection) -> dict[str, list[tuple]]:
             f"SELECT * FROM response_property_pair_days WHERE {' + '.join(COUNT_COLUMNS)} > 0"
             " ORDER BY 1, 2, 3, 4, 5, 6, 7"
         ).fetchall(),
+        **{
+            rollup.months: conn.execute(
+                f"SELECT * FROM {rollup.months} ORDER BY {', '.join(['month', *rollup.keys])}"
+            ).fetchall()
+            for rollup in ROLLUPS
+        },
+        "open detractors": conn.execute("SELECT * FROM open_detractor_days WHERE n > 0 ORDER BY 1, 2, 3").fetchall(),
         "matrix sums": conn.execute(
             "SELECT * FROM driver_moments WHERE n > 0 ORDER BY touchpoint_id, a, b, day, channel"
         ).fetchall(),

@@ -82,13 +82,13 @@ def test_stats_table_and_json(cli, conn):
     lines = r.output.splitlines()
     reach = ["shown", "dismiss", "answer", "rate"]
     assert lines[0].split() == ["touchpoint", "n", "prom%", "pass%", "detr%", "NPS", *reach]
-    # The answers were stored without the widget being shown: answered, no rate.
-    assert lines[1].split() == ["checkout", "4", "50", "25", "25", "+25", "0", "0", "4", "—"]
+    # The widget never counted a showing: the answers are not in its reach, and there is no rate.
+    assert lines[1].split() == ["checkout", "4", "50", "25", "25", "+25", "0", "0", "0", "—"]
     assert lines[2].split() == ["empty", "0", "—", "—", "—", "—", "0", "0", "0", "—"]
-    assert lines[3].split() == ["(all)", "4", "50", "25", "25", "+25", "0", "0", "4", "—"]
+    assert lines[3].split() == ["(all)", "4", "50", "25", "25", "+25", "0", "0", "0", "—"]
     data = json.loads(cli("stats", "--json").output)
     assert data[0]["touchpoint"] == "checkout" and data[0]["nps"] == 25
-    assert data[0]["answered"] == 4 and data[0]["shown"] == 0 and data[0]["response_rate"] is None
+    assert data[0]["answered"] == 0 and data[0]["shown"] == 0 and data[0]["response_rate"] is None
     assert data[1]["nps"] is None
 
 

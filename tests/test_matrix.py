@@ -176,6 +176,18 @@ def test_the_sums_follow_every_change_of_an_answer(conn, tmp_path):
     assert storage.forget_ref(conn, "none") == 0
     conn.execute("DELETE FROM responses WHERE id = ?", (extra,))
     assert storage.driver_moments(conn, tp.id) == before
+    # The per-month sums (read for whole months) add up the per-day ones.
+    sums = "n, sa, sb, saa, sbb, sab"
+    kept = conn.execute(
+        f"SELECT month, touchpoint_id, a, b, channel, {sums} FROM driver_moment_months"
+        " WHERE n != 0 ORDER BY 1, 2, 3, 4, 5"
+    )
+    added = conn.execute(
+        f"""SELECT * FROM (SELECT substr(day, 1, 7) || '-01', touchpoint_id, a, b, channel,
+                  {", ".join(f"SUM({c}) AS {c}" for c in sums.split(", "))} FROM driver_moments GROUP BY 1, 2, 3, 4, 5)
+            WHERE n != 0 ORDER BY 1, 2, 3, 4, 5"""
+    )
+    assert [tuple(row) for row in kept] == [tuple(row) for row in added] != []
     assert conn.execute("SELECT COUNT(*) FROM response_ratings WHERE response_id = ?", (extra,)).fetchone()[0] == 0
 
 

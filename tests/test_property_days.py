@@ -10,6 +10,7 @@ import random
 import shutil
 import sqlite3
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from hypothesis import strategies as st
 from admin import filters, stats
 from collector import create_app, nps, storage, timestamps
 from collector.storage.property_days import COUNT_COLUMNS
+from collector.storage.rollups import ROLLUPS
 
 TODAY = datetime.now(UTC).date()
 DAYS = 150
@@ -111,9 +113,38 @@ def stored(conn: sqlite3.Connection) -> dict[tuple, list[int]]:
     return {tuple(row[:5]): list(row[5:]) for row in rows if any(row[5:])}
 
 
+def open_days(conn: sqlite3.Connection) -> tuple[dict[tuple, int], dict[tuple, int]]:
+    """The detractors to follow up per day, touchpoint and channel: (as stored, as the answers have them)."""
+    stored_rows = conn.execute("SELECT day, touchpoint_id, channel, n FROM open_detractor_days WHERE n != 0")
+    counted: Counter = Counter()
+    for tp_id, score, channel, created_at, status in conn.execute(
+        "SELECT touchpoint_id, score, channel, created_at, followup_status FROM responses"
+    ):
+        if nps.category(score) == nps.DETRACTOR and status is None:
+            counted[created_at[:10], tp_id, channel] += 1
+    return {tuple(row[:3]): row[3] for row in stored_rows}, dict(counted)
+
+
 def assert_counts_exact(conn: sqlite3.Connection) -> None:
     assert stored(conn) == rebuilt(conn)
     assert stored_pairs(conn) == rebuilt_pairs(conn)
+    kept, counted = open_days(conn)
+    assert kept == counted
+    assert_months_add_up(conn)
+
+
+def assert_months_add_up(conn: sqlite3.Connection) -> None:
+    """Every per-month table holds its per-day table's sums, month by month."""
+    for rollup in ROLLUPS:
+        keys, sums = ", ".join(rollup.keys), ", ".join(rollup.sums)
+        nonzero = " OR ".join(f"{c} != 0" for c in rollup.sums)
+        kept = conn.execute(f"SELECT month, {keys}, {sums} FROM {rollup.months} WHERE {nonzero} ORDER BY 1, {keys}")
+        added = conn.execute(
+            f"SELECT * FROM (SELECT substr(day, 1, 7) || '-01' AS month, {keys},"
+            f" {', '.join(f'SUM({c}) AS {c}' for c in rollup.sums)} FROM {rollup.days} GROUP BY 1, {keys})"
+            f" WHERE {nonzero} ORDER BY 1, {keys}"
+        )
+        assert [tuple(r) for r in kept] == [tuple(r) for r in added], rollup.months
     for table in ("response_property_days", "response_property_pair_days"):
         negative = conn.execute(f"SELECT COUNT(*) FROM {table} WHERE min({', '.join(COUNT_COLUMNS)}) < 0")
         assert negative.fetchone()[0] == 0
@@ -370,6 +401,8 @@ def test_an_upgraded_database_counts_its_answers_once(tmp_path, capsys):
         assert "Counted 92 answers by two property values." in err
         assert stored(conn) and stored(conn) == rebuilt(conn)
         assert stored_pairs(conn) and stored_pairs(conn) == rebuilt_pairs(conn)
+        kept, counted = open_days(conn)
+        assert kept and kept == counted
         storage.insert_response(conn, 1, 4, properties={"segment": "business"})
         assert_counts_exact(conn)
     finally:
@@ -414,13 +447,14 @@ def test_two_property_conditions_read_the_counts_not_the_answers(conn, data):
     one = storage.ResponseFilter(since=since, properties={"segment": "business"})
     conn.set_authorizer(note_reads)
     try:
+        storage.score_counts_by_period(conn, replace(two, since=None), "month")
         storage.score_counts_by_period(conn, two, "week")
         storage.open_detractors_by_touchpoint(conn, two)
         storage.breakdown_counts(conn, "store", one)
         storage.breakdown_counts(conn, "region", two)
     finally:
         conn.set_authorizer(None)
-    assert "response_property_pair_days" in tables
+    assert {"response_property_pair_days", "response_property_pair_months", "response_property_months"} <= tables
     assert "responses" not in tables
 
 

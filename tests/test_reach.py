@@ -4,6 +4,7 @@ the quiet days across touchpoints and the next step, through the public API."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from collector import customers, storage
 
 ORIGIN = "https://shop.example"
+TODAY = datetime.now(UTC).date()
 BOT = {"User-Agent": "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"}
 
 
@@ -57,6 +59,29 @@ def test_shown_and_dismissed_are_counted_per_touchpoint_and_day(client, conn, to
     assert (reach.shown, reach.dismissed, reach.answered, reach.clicked) == (2, 1, 1, 0)
     assert reach.response_rate == 0.5 and reach.rate_text == "50%"
     assert conn.execute("SELECT COUNT(*) FROM reach_days").fetchone()[0] == 1  # a counter, not a row per visit
+
+
+def test_answers_from_before_the_first_counted_showing_are_not_in_the_rate(conn, touchpoint):
+    # A widget that did not count showings yet answered 70 times over the last weeks.
+    for days_ago in range(10, 80):
+        storage.insert_response(conn, touchpoint.id, 8, created_at=f"{TODAY - timedelta(days=days_ago)}T12:00:00Z")
+    assert counters(conn, touchpoint) == storage.Reach()
+    # Then it counts: 4 showings over two days, and an answer on each.
+    first, second = TODAY - timedelta(days=2), TODAY - timedelta(days=1)
+    conn.execute(
+        "INSERT INTO reach_days (day, touchpoint_id, shown) VALUES (?, ?, 3), (?, ?, 1)",
+        (first.isoformat(), touchpoint.id, second.isoformat(), touchpoint.id),
+    )
+    conn.commit()
+    for day in (first, second):
+        storage.insert_response(conn, touchpoint.id, 9, created_at=f"{day}T12:00:00Z")
+    reach = counters(conn, touchpoint)
+    assert (reach.shown, reach.answered, reach.rate_text) == (4, 2, "50%")
+    # Within a period: the days asked for, from the first showing on.
+    later = storage.reach_by_touchpoint(conn, since=second.isoformat())[touchpoint.id]
+    assert (later.shown, later.answered) == (1, 1)
+    earlier = storage.reach_by_touchpoint(conn, until=(first - timedelta(days=1)).isoformat())
+    assert touchpoint.id not in earlier
 
 
 def test_events_from_bots_are_answered_but_not_counted(client, conn, token, touchpoint):

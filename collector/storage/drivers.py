@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 
 from ..drivers import MAX_DRIVERS, DriverError
 from ..timestamps import utcnow
+from . import rollups
 from .connection import transaction
 from .driver_schema import SLOTS, VARIABLES, value_of
 from .filters import ResponseFilter, where_sql
@@ -122,7 +123,7 @@ def driver_moments(conn: sqlite3.Connection, touchpoint_id: int, flt: ResponseFi
 
 # The newest rated answers read per touchpoint when the per-day sums cannot
 # serve a view: enough for steady figures, and the same cost at any size.
-ANSWERS_READ = 5_000
+ANSWERS_READ = 3_000
 
 
 def moments_read_from_answers(flt: ResponseFilter) -> bool:
@@ -142,11 +143,10 @@ def driver_moments_by_touchpoint(conn: sqlite3.Connection, flt: ResponseFilter |
     flt = flt or ResponseFilter()
     if moments_read_from_answers(flt):
         return _moments_of_answers(conn, flt)
-    where, params = flt.days_where_sql()
+    source, params = rollups.read("driver_moments", [], [], flt, "touchpoint_id, a, b, n, sa, sb, saa, sbb, sab")
     sql = f"""
         SELECT touchpoint_id, a, b, SUM(n), SUM(sa), SUM(sb), SUM(saa), SUM(sbb), SUM(sab)
-        FROM driver_moments {where}
-        GROUP BY touchpoint_id, a, b HAVING SUM(n) > 0
+        FROM {source} GROUP BY touchpoint_id, a, b HAVING SUM(n) > 0
     """
     found: dict[int, Moments] = {}
     for row in conn.execute(sql, params):

@@ -15,7 +15,7 @@ from collections.abc import Callable
 import sqlite_utils
 
 from ..timestamps import utcnow
-from . import driver_schema, mail_schema, property_days, property_pairs, themes, webhook_schema
+from . import driver_schema, mail_schema, open_days, property_days, property_pairs, rollups, themes, webhook_schema
 from .connection import transaction
 
 Migration = Callable[[sqlite_utils.Database], None]
@@ -360,3 +360,15 @@ def open_undated_index(db: sqlite_utils.Database) -> None:
         "CREATE INDEX responses_open_undated ON responses (created_at)"
         " WHERE score <= 6 AND followup_status IS NULL AND followup_due_at IS NULL"
     )
+
+
+@migration("015_open_detractor_days")
+def open_detractor_days(db: sqlite_utils.Database) -> None:
+    # The detractors nobody has followed up yet, per day: see open_days.
+    open_days.create(db)
+
+
+@migration("016_month_rollups")
+def month_rollups(db: sqlite_utils.Database) -> None:
+    # Per-month twins of the per-day counts, kept by triggers on them: see rollups.
+    rollups.create(db)

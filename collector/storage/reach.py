@@ -7,6 +7,8 @@ import sqlite3
 from dataclasses import dataclass
 
 from ..timestamps import utcnow
+from . import rollups
+from .filters import ResponseFilter
 from .group_commit import write_answer
 
 # What the widget reports, and the counter each one adds to.
@@ -67,19 +69,28 @@ def reach_by_touchpoint(
 ) -> dict[int, Reach]:
     """Return {touchpoint_id: Reach} for the days from *since* to *until*
     (YYYY-MM-DD, inclusive; None: no bound). Answered counts the widget's
-    answers only: survey links are never shown by the widget."""
-    bounds = "day >= coalesce(?, '') AND day <= coalesce(?, '9999')"
-    rows = conn.execute(
-        f"""
-        SELECT touchpoint_id, sum(shown), sum(dismissed), sum(answered), sum(clicked) FROM (
-            SELECT touchpoint_id, shown, dismissed, 0 AS answered, clicked FROM reach_days WHERE {bounds}
-            UNION ALL
-            SELECT touchpoint_id, 0, 0, n, 0 FROM response_days WHERE channel = 'widget' AND {bounds}
-        ) GROUP BY touchpoint_id
-        """,
-        (since, until, since, until),
-    ).fetchall()
-    return {row[0]: Reach(*row[1:]) for row in rows}
+    answers only (survey links are never shown by the widget), and only from
+    the day the touchpoint's widget first counted a showing: answers from
+    before that (a widget that did not count yet) have no showings to go
+    with them."""
+    found: dict[int, Reach] = {}
+    for tp_id, shown, dismissed, clicked in conn.execute(
+        """SELECT touchpoint_id, sum(shown), sum(dismissed), sum(clicked) FROM reach_days
+           WHERE day >= coalesce(?, '') AND day <= coalesce(?, '9999') GROUP BY touchpoint_id""",
+        (since, until),
+    ):
+        found[tp_id] = Reach(shown, dismissed, 0, clicked)
+    first_shown = conn.execute("SELECT touchpoint_id, min(day) FROM reach_days WHERE shown > 0 GROUP BY touchpoint_id")
+    for tp_id, first in first_shown.fetchall():
+        start = max(since, first) if since else first
+        if until and start > until:
+            continue
+        widget = ResponseFilter(touchpoint_id=tp_id, channel="widget", since=start, until=until)
+        source, params = rollups.read("response_days", [], [], widget, "n")
+        answered = conn.execute(f"SELECT COALESCE(SUM(n), 0) FROM {source}", params).fetchone()[0]
+        if answered:
+            found[tp_id] = found.get(tp_id, Reach()) + Reach(answered=answered)
+    return found
 
 
 def mark_customer(conn: sqlite3.Connection, customer_hash: str) -> None:

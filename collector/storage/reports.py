@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from .. import nps
+from . import rollups
 from .filters import CATEGORY_COUNTS, FOLLOWUP_CLAUSES, ResponseFilter, where_sql
 from .property_days import SCORE_COLUMNS
 
@@ -114,6 +115,8 @@ def score_counts_by_period(
             )
         )
 
+    # A month's sums serve a trend by month or one total, not days or weeks.
+    by_month = interval in ("month", "all") and before is None
     partial, whole = _split(flt)
     if partial is not None:
         per_score(*_answers_by_day(partial))
@@ -121,15 +124,12 @@ def score_counts_by_period(
     if whole is None:
         pass
     elif not flt.properties:
-        clauses, params = whole.days_where()
-        per_score(f"response_days {where_sql(clauses)}", params)
+        per_score(*rollups.read("response_days", [], [], whole, "touchpoint_id, score, n", by_month))
     elif counts is not None:
-        table, picks, picked = counts
-        clauses, params = whole.days_where()
+        source, params = rollups.read(*counts, whole, f"touchpoint_id, {', '.join(SCORE_COLUMNS)}", by_month)
         rows = conn.execute(
-            f"SELECT touchpoint_id, {bucket} AS bucket, {_SUMS} FROM {table}"
-            f" {where_sql([*picks, *clauses])} GROUP BY 1, 2",
-            [*select_params, *picked, *params],
+            f"SELECT touchpoint_id, {bucket} AS bucket, {_SUMS} FROM {source} GROUP BY 1, 2",
+            [*select_params, *params],
         )
         for tp_id, start, *sums in rows:
             add((tp_id, start, score, count) for score, count in enumerate(sums))
@@ -176,25 +176,25 @@ def _breakdown_from_counts(
 ) -> dict[str | None, tuple[int, int, int]]:
     """breakdown_counts for whole days, from the per-day counts (*flt* has
     at most one property filter, on another key than *key*)."""
-    clauses, params = flt.days_where()
+    scores_sql = ", ".join(SCORE_COLUMNS)
     if flt.properties:
         ((other, wanted),) = flt.properties.items()
         # The pairs store the key that sorts first as key1.
         mine, theirs = ("2", "1") if other < key else ("1", "2")
-        rows = conn.execute(
-            f"""SELECT value{mine}, {_SUMS} FROM response_property_pair_days
-                {where_sql([f"key{theirs} = ?", f"value{theirs} = ?", f"key{mine} = ?", *clauses])}
-                GROUP BY value{mine}""",
-            [other, wanted, key, *params],
+        source, params = rollups.read(
+            "response_property_pair_days",
+            [f"key{theirs} = ?", f"value{theirs} = ?", f"key{mine} = ?"],
+            [other, wanted, key],
+            flt,
+            f"value{mine} AS value, {scores_sql}",
         )
     else:
         # Each value of the key looked up in turn (a skip scan): the rows of
-        # the period's days only, not every day of every value.
-        rows = conn.execute(
-            f"""SELECT value, {_SUMS} FROM response_property_days
-                {where_sql(["key = ?", _VALUES_OF_KEY, *clauses])} GROUP BY value""",
-            [key, key, key, *params],
+        # the period only, not every day of every value.
+        source, params = rollups.read(
+            "response_property_days", ["key = ?", _VALUES_OF_KEY], [key, key, key], flt, f"value, {scores_sql}"
         )
+    rows = conn.execute(f"SELECT value, {_SUMS} FROM {source} GROUP BY value", params)
     scores: dict[str | None, list[int]] = {value: counts for value, *counts in rows}
     # Answers without the key: all the selected answers but those with a value.
     unset = [0] * 11
@@ -244,19 +244,19 @@ def _breakdown_from_answers(
 def open_detractors_by_touchpoint(conn: sqlite3.Connection, flt: ResponseFilter | None = None) -> dict[int, int]:
     """Return {touchpoint_id: detractors nobody has followed up yet}."""
     flt = flt or ResponseFilter()
-    counts = _counts_of(flt.properties) if flt.properties else None
-    if counts is None:
-        # Without a property filter the answers' own index is as quick.
-        return _open_detractors_from_answers(conn, flt)
-    table, picks, picked = counts
+    if flt.properties:
+        counts = _counts_of(flt.properties)
+        if counts is None:
+            return _open_detractors_from_answers(conn, flt)
+        table, picks, picked = counts
+        column = "open"
+    else:
+        table, picks, picked, column = "open_detractor_days", [], [], "n"
     partial, whole = _split(flt)
     found = _open_detractors_from_answers(conn, partial) if partial is not None else {}
     if whole is not None:
-        clauses, params = whole.days_where()
-        rows = conn.execute(
-            f"SELECT touchpoint_id, SUM(open) FROM {table} {where_sql([*picks, *clauses])} GROUP BY touchpoint_id",
-            [*picked, *params],
-        )
+        source, params = rollups.read(table, picks, picked, whole, f"touchpoint_id, {column} AS open")
+        rows = conn.execute(f"SELECT touchpoint_id, SUM(open) FROM {source} GROUP BY touchpoint_id", params)
         for tp_id, count in rows:
             found[tp_id] = found.get(tp_id, 0) + count
     return {tp_id: count for tp_id, count in found.items() if count}
