@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from flask import url_for
 
-from collector.themes.report import COMMENTS_READ, Theme, Themes, find_themes
+from collector.themes.report import Theme, Themes, find_themes
 
 from .filters import Filters
 
@@ -28,11 +28,15 @@ class Section:
 @dataclass(frozen=True)
 class Panel:
     sections: list[Section]
-    read: int  # the most comments read
 
     @property
     def limited(self) -> bool:
         return any(section.themes.limited for section in self.sections)
+
+    @property
+    def read(self) -> int:
+        """How many comments were read: the newest of the selection."""
+        return max((section.themes.read for section in self.sections), default=0)
 
 
 def build(conn: sqlite3.Connection, flt: Filters) -> Panel:
@@ -46,4 +50,4 @@ def build(conn: sqlite3.Connection, flt: Filters) -> Panel:
         Section(found, [Row(theme, url(found.category, theme)) for theme in found.themes])
         for found in find_themes(conn, flt.response_filter())
     ]
-    return Panel(sections, COMMENTS_READ)
+    return Panel(sections)

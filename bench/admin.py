@@ -316,15 +316,25 @@ def measure(db: str, runs: int = RUNS, export: bool = True) -> list[tuple[str, s
     page("overview, 90 days, segment=business", "/admin/?period=90d&p.segment=business", OVERVIEW_MS)
     page("overview, all time, NPS by agent", "/admin/?period=all&by=agent", OVERVIEW_MS)
     page("overview, all time, segment=business", "/admin/?period=all&p.segment=business", OVERVIEW_MS)
-    # No counts hold two properties together: these two read the answers.
+    page("overview, all time, agent=agent-07 (one in forty)", "/admin/?period=all&p.agent=agent-07", OVERVIEW_MS)
+    # Two property conditions: the counts by two property values.
     page(
         "overview, 90 days, segment=business, by department",
         "/admin/?period=90d&p.segment=business&by=department",
-        None,
+        OVERVIEW_MS,
     )
     page(
         "overview, 90 days, department=north and segment=business",
         "/admin/?period=90d&p.department=north&p.segment=business",
+        OVERVIEW_MS,
+    )
+    page(
+        "overview, all time, segment=business, by agent", "/admin/?period=all&p.segment=business&by=agent", OVERVIEW_MS
+    )
+    # Three: no counts hold them, so this one reads the period's answers.
+    page(
+        "overview, 90 days, three property filters",
+        "/admin/?period=90d&p.agent=agent-07&p.department=north&p.segment=business",
         None,
     )
     page("GET /api/v1/stats, this year", "/api/v1/stats?period=year", OVERVIEW_MS, api_key)

@@ -126,8 +126,10 @@ class Matrix:
     mean_importance: float | None = None
     mean_performance: float | None = None
     act_first: DriverFigures | None = field(default=None)
-    # Made from the newest rated answers only (storage.drivers.ANSWERS_READ) (a view the per-day sums cannot serve).
-    limited: bool = False
+    # A view the per-day sums cannot serve reads only the newest this many
+    # rated answers of the period (storage.drivers.RATED_READ), and of those
+    # the ones it selects; None: every rated answer.
+    newest: int | None = None
 
     @property
     def placed(self) -> list[DriverFigures]:
@@ -190,7 +192,7 @@ def for_touchpoint(
     if not found:
         return None
     sums = storage.driver_moments(conn, touchpoint_id, flt)
-    return _noting_limit(build([(d.slot, d.key, d.label) for d in found], sums, min_answers), flt)
+    return _noting_limit(conn, build([(d.slot, d.key, d.label) for d in found], sums, min_answers), flt, touchpoint_id)
 
 
 def for_touchpoints(
@@ -204,14 +206,17 @@ def for_touchpoints(
     sums = storage.driver_moments_by_touchpoint(conn, flt)
     return {
         tp: _noting_limit(
-            build([(d.slot, d.key, d.label) for d in by_touchpoint[tp]], sums.get(tp, {}), min_answers), flt
+            conn, build([(d.slot, d.key, d.label) for d in by_touchpoint[tp]], sums.get(tp, {}), min_answers), flt, tp
         )
         for tp in wanted
     }
 
 
-def _noting_limit(matrix: Matrix, flt: storage.ResponseFilter | None) -> Matrix:
-    matrix.limited = storage.moments_sampled(flt or storage.ResponseFilter(), matrix.n)
+def _noting_limit(
+    conn: sqlite3.Connection, matrix: Matrix, flt: storage.ResponseFilter | None, touchpoint_id: int
+) -> Matrix:
+    if storage.moments_sampled(conn, flt or storage.ResponseFilter(), touchpoint_id):
+        matrix.newest = storage.drivers.RATED_READ
     return matrix
 
 
@@ -221,7 +226,7 @@ def as_dict(matrix: Matrix) -> dict:
         "n": matrix.n,
         "r2": None if matrix.r2 is None else round(matrix.r2, 4),
         "min_answers": matrix.min_answers,
-        "newest_only": matrix.limited,
+        "newest_read": matrix.newest,
         "mean_importance": _round(matrix.mean_importance),
         "mean_performance": _round(matrix.mean_performance),
         "act_first": matrix.act_first.key if matrix.act_first else None,

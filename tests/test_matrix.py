@@ -217,7 +217,7 @@ def test_the_readmes_worked_example(conn):
 def test_a_view_the_sums_cannot_serve_reads_the_newest_rated_answers(conn, monkeypatch):
     from collector.storage import drivers
 
-    monkeypatch.setattr(drivers, "ANSWERS_READ", 200)
+    monkeypatch.setattr(drivers, "RATED_READ", 200)
     tp = storage.insert_touchpoint(conn, "shop")
     for key in ("delivery", "price", "staff"):
         storage.add_driver(conn, tp.id, key, key.title(), f"How was the {key}?")
@@ -229,15 +229,16 @@ def test_a_view_the_sums_cannot_serve_reads_the_newest_rated_answers(conn, monke
         )
     business = storage.ResponseFilter(properties={"segment": "business"})
     sampled = matrix.for_touchpoint(conn, tp.id, business, 30)
-    # The newest 200 answers of the 250 with segment=business: the odd ones, from the end.
-    newest = [rows[i] for i in range(499, -1, -2)][:200]
+    # The newest 200 rated answers, and of those the 100 with segment=business: the odd ones.
+    newest = [rows[i] for i in range(499, 299, -1) if i % 2]
     x = np.array([r for _, r in newest], dtype=float)
     y = np.array([s for s, _ in newest], dtype=float)
-    assert sampled.n == 200 and sampled.limited
+    assert sampled.n == 100 and sampled.newest == 200
     assert [d.importance for d in sampled.drivers] == pytest.approx(list(relative_weights_by_numpy(x, y)), abs=1e-6)
-    assert matrix.as_dict(sampled)["newest_only"] is True
-    # Fewer than that, or the per-day sums: every answer, and not marked.
-    private = matrix.for_touchpoint(conn, tp.id, storage.ResponseFilter(properties={"segment": "nobody"}), 30)
-    assert private.n == 0 and not private.limited
+    assert matrix.as_dict(sampled)["newest_read"] == 200
+    # A period with no more rated answers than that, or the per-day sums: every answer, and not marked.
+    monkeypatch.setattr(drivers, "RATED_READ", 500)
+    whole = matrix.for_touchpoint(conn, tp.id, business, 30)
+    assert whole.n == 250 and whole.newest is None
     everything = matrix.for_touchpoint(conn, tp.id, None, 30)
-    assert everything.n == 500 and not everything.limited
+    assert everything.n == 500 and everything.newest is None

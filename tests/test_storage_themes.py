@@ -100,6 +100,29 @@ def test_counts_follow_the_filter_and_the_newest_comments(conn, make_touchpoint)
     assert newest.comments == (2, 0, 0) and newest.limited
 
 
+def test_a_selective_filter_reads_its_comments_among_the_periods_newest(conn, make_touchpoint, monkeypatch):
+    monkeypatch.setattr(themes, "WINDOW", 10)
+    shop = make_touchpoint("shop", language="da")
+    for i in range(30):
+        agent = "agent-1" if i % 5 == 0 else "agent-2"
+        storage.insert_response(
+            conn,
+            shop.id,
+            2,
+            comment="levering",
+            properties={"agent": agent},
+            created_at=f"2026-03-{i // 2 + 1:02d}T10:{i % 2}0:00Z",
+        )
+    one_agent = storage.ResponseFilter(properties={"agent": "agent-1"})
+    # The newest 10 of the 30 comments hold 2 of agent-1's 6, and older ones are left unread.
+    found = storage.term_counts(conn, one_agent)
+    assert found.comments == (2, 0, 0) and found.read == 2 and found.limited
+    # A period with no more comments than the window reads them all.
+    march_tenth_on = storage.ResponseFilter(since="2026-03-11", properties={"agent": "agent-1"})
+    all_of_them = storage.term_counts(conn, march_tenth_on)
+    assert all_of_them.comments == (2, 0, 0) and not all_of_them.limited
+
+
 def test_rebuild_stores_the_terms_of_comments_stored_before(conn, make_touchpoint):
     tp = make_touchpoint("checkout", language="da")
     ids = [storage.insert_response(conn, tp.id, score, comment=f"levering nummer {score}") for score in range(11)]

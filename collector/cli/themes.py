@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 from .. import nps
 from ..db import get_db
 from ..selection import PERIODS
-from ..themes.report import CATEGORIES, COMMENTS_READ, find_themes
+from ..themes.report import CATEGORIES, find_themes
 from .base import main, period_filter, period_option, touchpoint_or_fail
 
 
@@ -60,7 +60,7 @@ def themes(name: str, category: str | None, period: str, as_json: bool) -> None:
         who = "detractors" if section.category == nps.DETRACTOR else "passives"
         click.echo(f"{section.heading} ({tp.name}, {PERIODS[period].lower()})")
         if section.limited:
-            click.echo(f"(from the newest {COMMENTS_READ:,} comments)")
+            click.echo(f"(from the newest {section.read:,} comments of this selection)")
         if not section.themes:
             click.echo(
                 f"No word stands out clearly: {section.comments} comments from {who}, "

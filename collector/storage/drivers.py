@@ -121,21 +121,40 @@ def driver_moments(conn: sqlite3.Connection, touchpoint_id: int, flt: ResponseFi
     return driver_moments_by_touchpoint(conn, flt).get(touchpoint_id, {})
 
 
-# The newest rated answers read per touchpoint when the per-day sums cannot
-# serve a view: enough for steady figures, and the same cost at any size.
-ANSWERS_READ = 3_000
+# The newest rated answers of a touchpoint's period read when the per-day
+# sums cannot serve a view: those among them that the view selects make the
+# matrix. A bounded read, whatever the number of answers or how few match.
+RATED_READ = 2_500
 
 
 def moments_read_from_answers(flt: ResponseFilter) -> bool:
-    """Whether the matrix of *flt* is made from the newest ANSWERS_READ rated
+    """Whether the matrix of *flt* is made from the newest RATED_READ rated
     answers of each touchpoint rather than from the per-day sums: only the
     answers themselves know their properties, signatures and time of day."""
     return bool(flt.properties or flt.verified or (flt.since and len(flt.since) != 10))
 
 
-def moments_sampled(flt: ResponseFilter, n: int) -> bool:
-    """Whether sums of *n* answers for *flt* are those of the newest ANSWERS_READ only."""
-    return moments_read_from_answers(flt) and n >= ANSWERS_READ
+def _rated_in_period(flt: ResponseFilter) -> tuple[list[str], list]:
+    """Conditions on response_ratings rr (with its touchpoint as the first parameter) for *flt*'s days."""
+    clauses, params = ["rr.touchpoint_id = ?"], []
+    for clause, value in (("rr.day >= ?", flt.since[:10] if flt.since else None), ("rr.day <= ?", flt.until)):
+        if value is not None:
+            clauses.append(clause)
+            params.append(value)
+    return clauses, params
+
+
+def moments_sampled(conn: sqlite3.Connection, flt: ResponseFilter, touchpoint_id: int) -> bool:
+    """Whether a touchpoint's sums for *flt* left older rated answers of the
+    period unread (more than RATED_READ of them)."""
+    if not moments_read_from_answers(flt):
+        return False
+    clauses, params = _rated_in_period(flt)
+    found = conn.execute(
+        f"SELECT COUNT(*) FROM (SELECT 1 FROM response_ratings rr {where_sql(clauses)} LIMIT {RATED_READ + 1})",
+        [touchpoint_id, *params],
+    ).fetchone()[0]
+    return found > RATED_READ
 
 
 def driver_moments_by_touchpoint(conn: sqlite3.Connection, flt: ResponseFilter | None = None) -> dict[int, Moments]:
@@ -158,27 +177,23 @@ _PAIRS = [(a, b) for a in VARIABLES for b in VARIABLES if a <= b]
 
 
 def _moments_of_answers(conn: sqlite3.Connection, flt: ResponseFilter) -> dict[int, Moments]:
-    """The sums from the newest ANSWERS_READ rated answers of each touchpoint:
-    SQLite counts each combination of score and ratings (a few thousand at
-    most), Python adds up the pairs."""
+    """The sums from the answers *flt* selects among the newest RATED_READ
+    rated answers of each touchpoint's period: SQLite counts each combination
+    of score and ratings (a few thousand at most), Python adds up the pairs."""
     if flt.touchpoint_id is not None:
         touchpoints = [flt.touchpoint_id]
     else:
         touchpoints = [row[0] for row in conn.execute("SELECT DISTINCT touchpoint_id FROM touchpoint_drivers")]
+    window, window_params = _rated_in_period(flt)
     where, params = flt.where()
-    # The answers with ratings are found by their own index, newest day
-    # first: the same touchpoint and days, in rr's copy of them.
-    clauses = ["rr.touchpoint_id = ?", *where]
-    for clause, value in (("rr.day >= ?", flt.since[:10] if flt.since else None), ("rr.day <= ?", flt.until)):
-        if value is not None:
-            clauses.append(clause)
-            params.append(value)
-    ratings = ", ".join(f"r{slot}" for slot in SLOTS)
-    sql = f"""SELECT touchpoint_id, score, {ratings}, COUNT(*) FROM (
-            SELECT rr.* FROM response_ratings rr CROSS JOIN responses r ON r.id = rr.response_id
-            {where_sql(clauses)} ORDER BY rr.day DESC, rr.response_id DESC LIMIT {ANSWERS_READ})
-        GROUP BY touchpoint_id, score, {ratings}"""
-    rows = [row for tp in touchpoints for row in conn.execute(sql, [tp, *params])]
+    ratings = ", ".join(f"rr.r{slot}" for slot in SLOTS)
+    # The window first, by rr's own index, newest day first; then its answers.
+    sql = f"""SELECT rr.touchpoint_id, rr.score, {ratings}, COUNT(*)
+        FROM (SELECT * FROM response_ratings rr {where_sql(window)}
+              ORDER BY rr.day DESC, rr.response_id DESC LIMIT {RATED_READ}) rr
+        CROSS JOIN responses r ON r.id = rr.response_id {where_sql(where)}
+        GROUP BY rr.touchpoint_id, rr.score, {ratings}"""
+    rows = [row for tp in touchpoints for row in conn.execute(sql, [tp, *window_params, *params])]
     totals: dict[int, dict[tuple[int, int], list[int]]] = {}
     for row in rows:
         values, count = row[1:7], row[7]

@@ -156,14 +156,42 @@ class TermCounts:
 
     counts: dict[int, tuple[int, int, int]]  # term id: (detractors, passives, promoters)
     comments: tuple[int, int, int]  # comments read: (detractors, passives, promoters)
-    limited: bool  # only the newest *limit* comments were read
+    limited: bool  # older comments of the selection were left unread
+
+    @property
+    def read(self) -> int:
+        """How many comments were read: the newest of the selection."""
+        return sum(self.comments)
+
+
+# The newest comments of a period looked at, at most, for those a filter
+# selects: a selective filter (one agent of forty) reads fewer comments, but
+# never scans the whole period.
+WINDOW = 20_000
+
+
+def _period_comments(flt: ResponseFilter) -> tuple[list[str], list[Any]]:
+    clauses, params = ResponseFilter(since=flt.since, until=flt.until).where()
+    return [*clauses, "r.comment IS NOT NULL"], params
 
 
 def _newest_comments(flt: ResponseFilter, limit: int) -> tuple[str, list[Any]]:
+    """The newest *limit* comments *flt* selects among the period's newest WINDOW."""
+    window, window_params = _period_comments(flt)
     clauses, params = flt.where()
-    clauses.append("r.comment IS NOT NULL")
-    sql = f"SELECT r.id, r.score FROM responses r {where_sql(clauses)} ORDER BY r.created_at DESC, r.id DESC LIMIT ?"
-    return sql, [*params, limit]
+    sql = f"""SELECT r.id, r.score FROM (
+            SELECT r.id FROM responses r INDEXED BY responses_commented {where_sql(window)}
+            ORDER BY r.created_at DESC, r.id DESC LIMIT {WINDOW}) w
+        CROSS JOIN responses r ON r.id = w.id {where_sql(clauses)}
+        ORDER BY r.created_at DESC, r.id DESC LIMIT ?"""
+    return sql, [*window_params, *params, limit]
+
+
+def _window_full(conn: sqlite3.Connection, flt: ResponseFilter) -> bool:
+    """Whether the period has more comments than WINDOW."""
+    clauses, params = _period_comments(flt)
+    sql = f"SELECT COUNT(*) FROM (SELECT 1 FROM responses r {where_sql(clauses)} LIMIT {WINDOW + 1})"
+    return conn.execute(sql, params).fetchone()[0] > WINDOW
 
 
 _CATEGORIES = ", ".join(
@@ -172,8 +200,10 @@ _CATEGORIES = ", ".join(
 
 
 def term_counts(conn: sqlite3.Connection, flt: ResponseFilter | None = None, limit: int = 5000) -> TermCounts:
-    """Count the terms of the newest *limit* comments that *flt* selects, by category."""
-    sample, params = _newest_comments(flt or ResponseFilter(), limit)
+    """Count the terms of the newest *limit* comments that *flt* selects
+    (among the period's newest WINDOW comments), by category."""
+    flt = flt or ResponseFilter()
+    sample, params = _newest_comments(flt, limit)
     # One statement: the sample is read once, and its own counts come first
     # as the row of term id 0 (ids start at 1).
     rows = conn.execute(
@@ -190,7 +220,7 @@ def term_counts(conn: sqlite3.Connection, flt: ResponseFilter | None = None, lim
     return TermCounts(
         counts={row[0]: (row[1], row[2], row[3]) for row in rows[1:]},
         comments=comments,  # type: ignore[arg-type]
-        limited=sum(comments) >= limit,
+        limited=sum(comments) >= limit or _window_full(conn, flt),
     )
 
 

@@ -57,7 +57,8 @@ class Themes:
     themes: list[Theme]
     comments: int  # the category's comments read
     promoter_comments: int
-    limited: bool  # only the newest COMMENTS_READ comments of the selection were read
+    limited: bool  # older comments of the selection were left unread
+    read: int  # comments read, of every category: the newest of the selection
 
     @property
     def heading(self) -> str:
@@ -114,5 +115,5 @@ def find_themes(
                     z=score.z,
                 )
             )
-        result.append(Themes(category, themes, n_group, n_promoters, counted.limited))
+        result.append(Themes(category, themes, n_group, n_promoters, counted.limited, counted.read))
     return result
