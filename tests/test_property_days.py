@@ -187,10 +187,12 @@ def plain_by_period(conn, flt, interval, before=None) -> list[tuple]:
             bucket = None
         elif interval == "day":
             bucket = day
+        elif interval == "all":
+            bucket = ""
         else:
             bucket = stats.bucket_start(date.fromisoformat(day), interval).isoformat()
         counts[tp_id, bucket, score] += 1
-    return sorted((tp, bucket, score, n) for (tp, bucket, score), n in counts.items())
+    return sorted(((tp, bucket, score, n) for (tp, bucket, score), n in counts.items()), key=_key)
 
 
 def plain_breakdown(conn, key, flt) -> dict:
@@ -202,7 +204,7 @@ def plain_breakdown(conn, key, flt) -> dict:
 
 
 def _key(row: tuple) -> tuple:
-    return tuple("" if part is None else part for part in row)
+    return tuple((part is None, "" if part is None else part) for part in row)
 
 
 def assert_overview_exact(conn, flt: filters.Filters, touchpoints) -> None:
@@ -362,6 +364,17 @@ def test_a_period_that_starts_within_a_day_reads_that_day_from_the_answers(conn,
                 assert storage.breakdown_counts(conn, key, flt) == plain_breakdown(conn, key, flt), (flt, key)
         expected = {tp: (s.promoters, s.passives, s.detractors) for tp, s in _by_touchpoint(conn, flt).items()}
         assert storage.category_counts_by_touchpoint(conn, flt) == expected
+
+
+def test_days_before_a_day_add_up_into_one_period_by_day_and_by_month(conn, data):
+    for since_days, before_days in [(150, 60), (140, 31), (None, 45), (120, 119)]:
+        since = (TODAY - timedelta(days=since_days)).isoformat() if since_days else None
+        before = (TODAY - timedelta(days=before_days)).isoformat()
+        for properties in (None, {"segment": "business"}, {"region": "east", "segment": "public"}):
+            flt = storage.ResponseFilter(since=since, properties=properties)
+            for interval in ("week", "month", "all"):
+                got = sorted(storage.score_counts_by_period(conn, flt, interval, before=before), key=_key)
+                assert got == sorted(plain_by_period(conn, flt, interval, before), key=_key), (flt, interval, before)
 
 
 def _by_touchpoint(conn, flt) -> dict[int, nps.Summary]:

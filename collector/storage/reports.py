@@ -96,6 +96,12 @@ def score_counts_by_period(
     for the selected responses; days before *before* (YYYY-MM-DD) are added
     up into one period whose first day is None."""
     flt = flt or ResponseFilter()
+    if before and interval in ("month", "all") and (flt.since or "")[:10] < before <= (flt.until or "9999"):
+        # Two periods, each read by whole months where it can be.
+        day_before = (date.fromisoformat(before) - timedelta(days=1)).isoformat()
+        earlier = score_counts_by_period(conn, replace(flt, until=day_before), "all")
+        later = score_counts_by_period(conn, replace(flt, since=before), interval)
+        return [(tp_id, None, score, count) for tp_id, _, score, count in earlier] + later
     bucket = _BUCKETS[interval]
     select_params: list[Any] = []
     if before:
