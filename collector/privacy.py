@@ -8,7 +8,8 @@ It deletes answers older than ANBEFAL_RETENTION_DAYS (when set), visitor
 salts older than two days, and the visitor hashes of answers older than two
 days, which no longer serve to recognise a repeat, and webhook deliveries
 done (delivered or failed) more than DELIVERY_DAYS ago, and the keyed hashes
-of verified customers whose quiet days (ANBEFAL_CUSTOMER_QUIET_DAYS) are over.
+of verified customers whose quiet days (ANBEFAL_CUSTOMER_QUIET_DAYS) are over,
+and adds up the days of a month that has ended for the overview (storage.rollups).
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ def clean_up(conn, days: int | None, *, thorough: bool = False, quiet_days: int 
     storage.delete_deliveries_before(conn, cutoff(DELIVERY_DAYS))
     storage.delete_mail_before(conn, cutoff(DELIVERY_DAYS))
     storage.forget_quiet_customers_before(conn, cutoff(quiet_days))
+    with storage.transaction(conn):
+        storage.roll_up_months(conn)  # a month that ended since
     return done
 
 

@@ -5,6 +5,7 @@ performance, quadrants, and the sums the triggers keep."""
 from __future__ import annotations
 
 import random
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
@@ -176,19 +177,48 @@ def test_the_sums_follow_every_change_of_an_answer(conn, tmp_path):
     assert storage.forget_ref(conn, "none") == 0
     conn.execute("DELETE FROM responses WHERE id = ?", (extra,))
     assert storage.driver_moments(conn, tp.id) == before
+    assert conn.execute("SELECT COUNT(*) FROM response_ratings WHERE response_id = ?", (extra,)).fetchone()[0] == 0
+
+
+def test_the_months_that_are_over_keep_their_sums_through_changes(conn):
+    tp = storage.insert_touchpoint(conn, "shop")
+    for key in ("delivery", "price", "staff"):
+        storage.add_driver(conn, tp.id, key, key.title(), f"How was the {key}?")
+    today = datetime.now(UTC).date()
+    ids = []
+    for i, (score, ratings) in enumerate(constructed(n=200)):
+        day = today - timedelta(days=20 + i % 60)
+        ids.append(
+            storage.insert_response(
+                conn,
+                tp.id,
+                score,
+                ref=f"M{i}",
+                ratings=dict(enumerate(ratings, start=1)),
+                created_at=f"{day}T12:00:00Z",
+            )
+        )
+    with storage.transaction(conn):
+        assert storage.roll_up_months(conn)
+    storage.update_response(conn, ids[3], score=0, ratings={1: 5})
+    storage.forget_ref(conn, "M7")
+    remove = storage.list_drivers(conn, tp.id)[2]
+    storage.remove_driver(conn, tp.id, remove.key)
+    # Read by months and days: the same as from the answers themselves.
+    raw = storage.driver_moments(conn, tp.id, storage.ResponseFilter(since="2000-01-01T00:00:00Z"))
+    assert storage.driver_moments(conn, tp.id) == raw
     # The per-month sums (read for whole months) add up the per-day ones.
     sums = "n, sa, sb, saa, sbb, sab"
     kept = conn.execute(
         f"SELECT month, touchpoint_id, a, b, channel, {sums} FROM driver_moment_months"
-        " WHERE n != 0 ORDER BY 1, 2, 3, 4, 5"
+        " WHERE n != 0 AND month IN (SELECT month FROM rollup_months) ORDER BY 1, 2, 3, 4, 5"
     )
     added = conn.execute(
-        f"""SELECT * FROM (SELECT substr(day, 1, 7) || '-01', touchpoint_id, a, b, channel,
+        f"""SELECT * FROM (SELECT substr(day, 1, 7) || '-01' AS month, touchpoint_id, a, b, channel,
                   {", ".join(f"SUM({c}) AS {c}" for c in sums.split(", "))} FROM driver_moments GROUP BY 1, 2, 3, 4, 5)
-            WHERE n != 0 ORDER BY 1, 2, 3, 4, 5"""
+            WHERE n != 0 AND month IN (SELECT month FROM rollup_months) ORDER BY 1, 2, 3, 4, 5"""
     )
     assert [tuple(row) for row in kept] == [tuple(row) for row in added] != []
-    assert conn.execute("SELECT COUNT(*) FROM response_ratings WHERE response_id = ?", (extra,)).fetchone()[0] == 0
 
 
 def test_forgetting_a_ref_and_removing_a_driver_remove_its_ratings(conn):

@@ -143,6 +143,7 @@ from .responses import (
     update_response,
     upsert_link_response,
 )
+from .rollups import roll_up as roll_up_months
 from .stored_settings import get_or_create_secret_key, get_or_create_setting, get_setting, set_setting
 from .themes import TermCounts, term_counts, term_words
 from .touchpoints import (
@@ -183,6 +184,7 @@ from .webhooks import (
 )
 
 __all__ = [
+    "roll_up_months",
     "moments_sampled",
     "bulk_load",
     "MIGRATIONS",

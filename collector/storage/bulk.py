@@ -23,7 +23,7 @@ from contextlib import contextmanager
 
 import sqlite_utils
 
-from . import property_days, property_pairs, themes
+from . import property_days, property_pairs, rollups, themes
 from .connection import transaction
 from .drivers import add_moments
 
@@ -68,6 +68,7 @@ def bulk_load(conn: sqlite3.Connection) -> Iterator[None]:
             property_pairs.build(sqlite_utils.Database(conn), after_id)
             themes.rebuild(conn, themes.print_progress, after_id=after_id)
             add_moments(conn, after_id)
+            rollups.roll_up(conn)
             for kind, _name, sql in saved:
                 if kind == "trigger":
                     conn.execute(sql)

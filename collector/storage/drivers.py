@@ -162,7 +162,7 @@ def driver_moments_by_touchpoint(conn: sqlite3.Connection, flt: ResponseFilter |
     flt = flt or ResponseFilter()
     if moments_read_from_answers(flt):
         return _moments_of_answers(conn, flt)
-    source, params = rollups.read("driver_moments", [], [], flt, "touchpoint_id, a, b, n, sa, sb, saa, sbb, sab")
+    source, params = rollups.read(conn, "driver_moments", [], [], flt, "touchpoint_id, a, b, n, sa, sb, saa, sbb, sab")
     sql = f"""
         SELECT touchpoint_id, a, b, SUM(n), SUM(sa), SUM(sb), SUM(saa), SUM(sbb), SUM(sab)
         FROM {source} GROUP BY touchpoint_id, a, b HAVING SUM(n) > 0

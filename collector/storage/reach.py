@@ -86,7 +86,7 @@ def reach_by_touchpoint(
         if until and start > until:
             continue
         widget = ResponseFilter(touchpoint_id=tp_id, channel="widget", since=start, until=until)
-        source, params = rollups.read("response_days", [], [], widget, "n")
+        source, params = rollups.read(conn, "response_days", [], [], widget, "n")
         answered = conn.execute(f"SELECT COALESCE(SUM(n), 0) FROM {source}", params).fetchone()[0]
         if answered:
             found[tp_id] = found.get(tp_id, Reach()) + Reach(answered=answered)

@@ -130,9 +130,9 @@ def score_counts_by_period(
     if whole is None:
         pass
     elif not flt.properties:
-        per_score(*rollups.read("response_days", [], [], whole, "touchpoint_id, score, n", by_month))
+        per_score(*rollups.read(conn, "response_days", [], [], whole, "touchpoint_id, score, n", by_month))
     elif counts is not None:
-        source, params = rollups.read(*counts, whole, f"touchpoint_id, {', '.join(SCORE_COLUMNS)}", by_month)
+        source, params = rollups.read(conn, *counts, whole, f"touchpoint_id, {', '.join(SCORE_COLUMNS)}", by_month)
         rows = conn.execute(
             f"SELECT touchpoint_id, {bucket} AS bucket, {_SUMS} FROM {source} GROUP BY 1, 2",
             [*select_params, *params],
@@ -188,6 +188,7 @@ def _breakdown_from_counts(
         # The pairs store the key that sorts first as key1.
         mine, theirs = ("2", "1") if other < key else ("1", "2")
         source, params = rollups.read(
+            conn,
             "response_property_pair_days",
             [f"key{theirs} = ?", f"value{theirs} = ?", f"key{mine} = ?"],
             [other, wanted, key],
@@ -198,7 +199,7 @@ def _breakdown_from_counts(
         # Each value of the key looked up in turn (a skip scan): the rows of
         # the period only, not every day of every value.
         source, params = rollups.read(
-            "response_property_days", ["key = ?", _VALUES_OF_KEY], [key, key, key], flt, f"value, {scores_sql}"
+            conn, "response_property_days", ["key = ?", _VALUES_OF_KEY], [key, key, key], flt, f"value, {scores_sql}"
         )
     rows = conn.execute(f"SELECT value, {_SUMS} FROM {source} GROUP BY value", params)
     scores: dict[str | None, list[int]] = {value: counts for value, *counts in rows}
@@ -261,7 +262,7 @@ def open_detractors_by_touchpoint(conn: sqlite3.Connection, flt: ResponseFilter 
     partial, whole = _split(flt)
     found = _open_detractors_from_answers(conn, partial) if partial is not None else {}
     if whole is not None:
-        source, params = rollups.read(table, picks, picked, whole, f"touchpoint_id, {column} AS open")
+        source, params = rollups.read(conn, table, picks, picked, whole, f"touchpoint_id, {column} AS open")
         rows = conn.execute(f"SELECT touchpoint_id, SUM(open) FROM {source} GROUP BY touchpoint_id", params)
         for tp_id, count in rows:
             found[tp_id] = found.get(tp_id, 0) + count

@@ -3,20 +3,29 @@
 A period of two years is 730 days of rows in each per-day table (per
 touchpoint, channel and score, or property value); its whole months are 24.
 Each per-day table has a per-month twin with the same columns, `month` (the
-month's first day, YYYY-MM-01) in place of `day`, kept by triggers on the
-per-day table: whatever adds to, takes from or deletes a day's row does the
-same to its month's row, in the same statement. The overview reads a
-period's whole months here and only its first and last part-months by day
-(read, spans), so a long period costs about as much as a short one.
+month's first day, YYYY-MM-01) in place of `day`.
 
-create is a shipped migration's body: never edit it; change the schema with
-a new migration.
+Only months that are over are rolled up: once a month ends, the hourly
+clean-up (privacy.clean_up) adds up its days into the twins and notes the
+month in rollup_months (roll_up). From then on triggers on the per-day
+tables keep those months exact when an older answer changes or leaves (a
+follow-up, forget, retention, an import): whatever adds to, takes from or
+deletes a day's row of an ended month does the same to its month's row. A
+day of the running month costs its triggers one comparison, so storing an
+answer stays as cheap as before.
+
+The overview reads a period's rolled-up months here and every other day by
+day (read, spans), so a long period costs about as much as a short one.
+
+create and the triggers are a shipped migration's body: never edit them;
+change the schema with a new migration.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlite_utils
@@ -74,8 +83,14 @@ def _add(rollup: Rollup, row: str, sign: str, minus: str | None = None) -> str:
     """
 
 
+# A day of a month that is over (UTC, as the days are).
+def _ended(row: str) -> str:
+    return f"{row}.day < strftime('%Y-%m-01', 'now')"
+
+
 def create(db: sqlite_utils.Database) -> None:
-    """Create each per-month table from its per-day table, and the triggers that keep it."""
+    """Create each per-month table and the triggers that keep it, and roll up the months that are over."""
+    db.execute("CREATE TABLE rollup_months (month TEXT PRIMARY KEY) WITHOUT ROWID")
     for rollup in ROLLUPS:
         keys = ", ".join(f"{k} {'INTEGER' if k in _INTEGER_KEYS else 'TEXT'} NOT NULL" for k in rollup.keys)
         sums = ", ".join(f"{c} INTEGER NOT NULL DEFAULT 0" for c in rollup.sums)
@@ -89,20 +104,52 @@ def create(db: sqlite_utils.Database) -> None:
             ) WITHOUT ROWID
             """
         )
-        columns = ", ".join(rollup.keys)
-        db.execute(
-            f"""
-            INSERT INTO {rollup.months} (month, {columns}, {", ".join(rollup.sums)})
-            SELECT substr(day, 1, 7) || '-01', {columns}, {", ".join(f"SUM({c})" for c in rollup.sums)}
-            FROM {rollup.days} GROUP BY 1, {columns}
-            """
-        )
         base = rollup.days
-        db.execute(f"CREATE TRIGGER {base}_to_month_insert AFTER INSERT ON {base} BEGIN {_add(rollup, 'new', '')} END")
         db.execute(
-            f"CREATE TRIGGER {base}_to_month_update AFTER UPDATE ON {base} BEGIN {_add(rollup, 'new', '', 'old')} END"
+            f"CREATE TRIGGER {base}_to_month_insert AFTER INSERT ON {base} WHEN {_ended('new')}"
+            f" BEGIN {_add(rollup, 'new', '')} END"
         )
-        db.execute(f"CREATE TRIGGER {base}_to_month_delete AFTER DELETE ON {base} BEGIN {_add(rollup, 'old', '-')} END")
+        db.execute(
+            f"CREATE TRIGGER {base}_to_month_update AFTER UPDATE ON {base} WHEN {_ended('new')}"
+            f" BEGIN {_add(rollup, 'new', '', 'old')} END"
+        )
+        db.execute(
+            f"CREATE TRIGGER {base}_to_month_delete AFTER DELETE ON {base} WHEN {_ended('old')}"
+            f" BEGIN {_add(rollup, 'old', '-')} END"
+        )
+    roll_up(db.conn)
+
+
+def roll_up(conn: sqlite3.Connection, today: date | None = None) -> list[str]:
+    """Add up the days of every month that is over and not rolled up yet,
+    from the first month with answers; return those months. Runs in the
+    caller's transaction."""
+    first = conn.execute("SELECT min(day) FROM response_days").fetchone()[0]
+    if first is None:
+        return []
+    this_month = (today or datetime.now(UTC).date()).replace(day=1)
+    done = {row[0] for row in conn.execute("SELECT month FROM rollup_months")}
+    month = date.fromisoformat(first).replace(day=1)
+    rolled = []
+    while month < this_month:
+        start, following = month.isoformat(), _next_month(month).isoformat()
+        if start not in done:
+            for rollup in ROLLUPS:
+                columns = ", ".join(rollup.keys)
+                # Triggers may have added part of the month already: made afresh.
+                conn.execute(f"DELETE FROM {rollup.months} WHERE month = ?", (start,))
+                conn.execute(
+                    f"""
+                    INSERT INTO {rollup.months} (month, {columns}, {", ".join(rollup.sums)})
+                    SELECT ?, {columns}, {", ".join(f"SUM({c})" for c in rollup.sums)}
+                    FROM {rollup.days} WHERE day >= ? AND day < ? GROUP BY {columns}
+                    """,
+                    (start, start, following),
+                )
+            conn.execute("INSERT INTO rollup_months (month) VALUES (?)", (start,))
+            rolled.append(start)
+        month = _next_month(month)
+    return rolled
 
 
 @dataclass(frozen=True)
@@ -149,20 +196,30 @@ def _previous_month(first_of_month: date) -> date:
 
 
 def read(
-    table: str, picks: list[str], picked: list[Any], flt: ResponseFilter, columns: str, by_month: bool = True
+    conn: sqlite3.Connection,
+    table: str,
+    picks: list[str],
+    picked: list[Any],
+    flt: ResponseFilter,
+    columns: str,
+    by_month: bool = True,
 ) -> tuple[str, list[Any]]:
     """A subquery of *columns* and `day` from per-day *table*: its rows that
-    *picks* and *flt*'s whole days select, each whole month of the period read
-    from the table's per-month twin (rollups), with the month's first day as
-    its day, unless not *by_month* (a trend by day or week)."""
+    *picks* and *flt*'s whole days select, each rolled-up month of the period
+    read from the table's per-month twin, with the month's first day as its
+    day, unless not *by_month* (a trend by day or week)."""
     other, other_params = replace(flt, since=None, until=None).days_where()
     where = [*picks, *other]
     params = [*picked, *other_params]
     rollup = BY_TABLE[table]
+    day_ranges: list[tuple[str | None, str | None]] = [(flt.since, flt.until)]
+    months = None
     if by_month:
         split = spans(flt.since, flt.until)
-    else:
-        split = Spans([(flt.since, flt.until)], None)
+        day_ranges = list(split.day_ranges)
+        if split.months is not None:
+            more, months = _rolled_up_only(conn, split.months)
+            day_ranges += more
     parts: list[str] = []
     values: list[Any] = []
 
@@ -172,8 +229,32 @@ def read(
         parts.append(f"SELECT {columns}, {day} AS day FROM {source} {where_sql(clauses)}")
         values.extend([*params, *(value for _, value in bounds if value is not None)])
 
-    for low, high in split.day_ranges:
+    for low, high in day_ranges:
         part(table, "day", low, high)
-    if split.months is not None:
-        part(rollup.months, "month", *split.months)
+    if months is not None:
+        part(rollup.months, "month", *months)
+    if not parts:  # nothing to read: no rows
+        part(table, "day", "9999-12-31", "0000-01-01")
     return "(" + " UNION ALL ".join(parts) + ")", values
+
+
+def _rolled_up_only(
+    conn: sqlite3.Connection, months: tuple[str | None, str | None]
+) -> tuple[list[tuple[str | None, str | None]], tuple[str, str] | None]:
+    """Of whole *months* (first, last; None: unbounded), the rolled-up ones
+    (roll_up keeps them one unbroken run) and the days of the others."""
+    low, high = months
+    rolled = conn.execute("SELECT min(month), max(month) FROM rollup_months").fetchone()
+    last_day = None if high is None else (_next_month(date.fromisoformat(high)) - timedelta(days=1)).isoformat()
+    if rolled[0] is None:
+        return [(low, last_day)], None
+    start = max(low, rolled[0]) if low else rolled[0]
+    end = min(high, rolled[1]) if high else rolled[1]
+    if start > end:
+        return [(low, last_day)], None
+    days: list[tuple[str | None, str | None]] = []
+    if low is None or low < start:
+        days.append((low, (date.fromisoformat(start) - timedelta(days=1)).isoformat()))
+    if high is None or high > end:
+        days.append((_next_month(date.fromisoformat(end)).isoformat(), last_day))
+    return days, (start, end)
