@@ -17,7 +17,7 @@ from . import charts, filters
 # Geometry in viewBox units: 320 wide, so 15-unit text is 12 px or more in
 # the 280 px a 360 px phone leaves the chart.
 _W, _H = 320, 300
-_LEFT, _RIGHT, _TOP, _BOTTOM = 42, 10, 10, 46
+_LEFT, _RIGHT, _TOP, _BOTTOM = 52, 10, 10, 46  # room for "100%" left of the plot
 _FONT = 15
 # The quadrants' names take two lines in their corners; the points keep out of
 # those strips (and off the edges), so no point hides a name.
