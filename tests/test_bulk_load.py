@@ -49,7 +49,7 @@ def answers(touchpoint_ids: list[int], count: int, seed: int) -> list[tuple]:
 def ratings(first_id: int, count: int, seed: int) -> list[tuple[int, dict[int, int]]]:
     rng = random.Random(seed)
     return [
-        (first_id + i, {slot: rng.randint(1, 5) for slot in (1, 2, 3) if rng.random() < 0.8})
+        (first_id + i, {slot: rng.randint(1, 5) for slot in (1, 2, 3) if rng.random() < 0.8} if i % 50 else {})
         for i in range(count)
         if rng.random() < 0.4
     ]
@@ -58,7 +58,7 @@ def ratings(first_id: int, count: int, seed: int) -> list[tuple[int, dict[int, i
 def load(conn: sqlite3.Connection, batches: list[tuple[list[tuple], list]]) -> None:
     for rows, rated in batches:
         storage.insert_responses_bulk(conn, rows)
-        storage.insert_ratings_bulk(conn, [(rid, r) for rid, r in rated if r])
+        storage.insert_ratings_bulk(conn, rated)  # some without a rating: no row, as write_ratings
 
 
 def derived(conn: sqlite3.Connection) -> dict[str, list[tuple]]:
@@ -125,6 +125,9 @@ def test_a_bulk_load_makes_what_the_triggers_make_and_puts_them_back(tmp_path, c
         load(in_bulk, more)
         assert {t[0] for t in triggers(in_bulk)} < {t[0] for t in before}
     assert triggers(in_bulk) == before
+    unrated = " AND ".join(f"r{slot} IS NULL" for slot in (1, 2, 3, 4, 5))
+    for conn in (in_bulk, by_trigger):
+        assert conn.execute(f"SELECT COUNT(*) FROM response_ratings WHERE {unrated}").fetchone()[0] == 0
     made = derived(in_bulk)
     assert all(made.values())
     assert made == derived(by_trigger)

@@ -117,6 +117,21 @@ def test_a_selective_filter_reads_its_comments_among_the_periods_newest(conn, ma
     # The newest 10 of the 30 comments hold 2 of agent-1's 6, and older ones are left unread.
     found = storage.term_counts(conn, one_agent)
     assert found.comments == (2, 0, 0) and found.read == 2 and found.limited
+    # A touchpoint's window holds its own comments: a busy touchpoint beside it takes none of it.
+    quiet = make_touchpoint("quiet", language="da")
+    for i in range(3):
+        storage.insert_response(
+            conn,
+            quiet.id,
+            2,
+            comment="pakken",
+            properties={"agent": "agent-1"},
+            created_at=f"2026-02-0{i + 1}T10:00:00Z",
+        )
+    alone = storage.term_counts(conn, storage.ResponseFilter(touchpoint_id=quiet.id, properties={"agent": "agent-1"}))
+    assert alone.comments == (3, 0, 0) and not alone.limited
+    # Without a property filter there is no window: a touchpoint's newest comments, however many others have.
+    assert storage.term_counts(conn, storage.ResponseFilter(touchpoint_id=quiet.id)).comments == (3, 0, 0)
     # A period with no more comments than the window reads them all.
     march_tenth_on = storage.ResponseFilter(since="2026-03-11", properties={"agent": "agent-1"})
     all_of_them = storage.term_counts(conn, march_tenth_on)

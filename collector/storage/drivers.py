@@ -227,7 +227,9 @@ def insert_ratings_bulk(conn: sqlite3.Connection, rows: list[tuple[int, dict[int
     imports): rows of (response_id, {slot: rating}); return how many."""
     with transaction(conn):
         conn.executemany(
-            _RATINGS_UPSERT, ((*(ratings.get(slot) for slot in SLOTS), response_id) for response_id, ratings in rows)
+            _RATINGS_UPSERT,
+            # As write_ratings: an answer without a rating has no row.
+            ((*(ratings.get(slot) for slot in SLOTS), response_id) for response_id, ratings in rows if ratings),
         )
     return len(rows)
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import sqlite3
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .. import nps
@@ -164,32 +164,46 @@ class TermCounts:
         return sum(self.comments)
 
 
-# The newest comments of a period looked at, at most, for those a filter
-# selects: a selective filter (one agent of forty) reads fewer comments, but
-# never scans the whole period.
+# The newest comments looked at, at most, for those a property filter (or
+# signed answers only) selects: a selective filter (one agent of forty)
+# reads fewer comments, but never scans the whole period. The window has
+# the view's period, touchpoint and channel.
 WINDOW = 20_000
 
 
-def _period_comments(flt: ResponseFilter) -> tuple[list[str], list[Any]]:
-    clauses, params = ResponseFilter(since=flt.since, until=flt.until).where()
+def _windowed(flt: ResponseFilter) -> bool:
+    """Whether *flt* selects by what only the answers' own rows hold."""
+    return bool(flt.properties or flt.verified)
+
+
+def _window(flt: ResponseFilter) -> tuple[list[str], list[Any]]:
+    clauses, params = replace(flt, properties=None, verified=False).where()
     return [*clauses, "r.comment IS NOT NULL"], params
 
 
 def _newest_comments(flt: ResponseFilter, limit: int) -> tuple[str, list[Any]]:
-    """The newest *limit* comments *flt* selects among the period's newest WINDOW."""
-    window, window_params = _period_comments(flt)
+    """The newest *limit* comments *flt* selects (among the newest WINDOW of
+    its period, touchpoint and channel, for a property filter)."""
     clauses, params = flt.where()
+    clauses.append("r.comment IS NOT NULL")
+    newest = "ORDER BY r.created_at DESC, r.id DESC"
+    if not _windowed(flt):
+        return f"SELECT r.id, r.score FROM responses r {where_sql(clauses)} {newest} LIMIT ?", [*params, limit]
+    window, window_params = _window(flt)
+    # Across touchpoints the comments' own index is the one in date order.
+    index = "INDEXED BY responses_commented" if flt.touchpoint_id is None else ""
     sql = f"""SELECT r.id, r.score FROM (
-            SELECT r.id FROM responses r INDEXED BY responses_commented {where_sql(window)}
-            ORDER BY r.created_at DESC, r.id DESC LIMIT {WINDOW}) w
+            SELECT r.id FROM responses r {index} {where_sql(window)} {newest} LIMIT {WINDOW}) w
         CROSS JOIN responses r ON r.id = w.id {where_sql(clauses)}
-        ORDER BY r.created_at DESC, r.id DESC LIMIT ?"""
+        {newest} LIMIT ?"""
     return sql, [*window_params, *params, limit]
 
 
 def _window_full(conn: sqlite3.Connection, flt: ResponseFilter) -> bool:
-    """Whether the period has more comments than WINDOW."""
-    clauses, params = _period_comments(flt)
+    """Whether a property filter's window left older comments unread."""
+    if not _windowed(flt):
+        return False
+    clauses, params = _window(flt)
     sql = f"SELECT COUNT(*) FROM (SELECT 1 FROM responses r {where_sql(clauses)} LIMIT {WINDOW + 1})"
     return conn.execute(sql, params).fetchone()[0] > WINDOW
 
