@@ -8,13 +8,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask import abort, flash, g, redirect, request, url_for
+from flask import flash, g, redirect, request, url_for
 
 from collector import params, storage, timestamps
 from collector.db import get_db
 
 from .auth import login_required
-from .blueprint import bp
+from .blueprint import bp, touchpoint_or_404
 
 # The follow-up list's own filters, as query parameters with the value 1.
 FILTERS = {"mine": "Assigned to me", "overdue": "Overdue"}
@@ -88,9 +88,7 @@ MAX_HOURS = 24 * 365
 def set_touchpoint_followup(touchpoint_id: int):
     """Set who follows a touchpoint's new detractors up and within how many hours."""
     conn = get_db()
-    tp = storage.get_touchpoint(conn, touchpoint_id)
-    if tp is None:
-        abort(404)
+    tp = touchpoint_or_404(touchpoint_id)
     given, owner, problem = read_assignee({"assignee": request.form.get("owner", "")})
     hours = params.whole_number(request.form.get("followup_hours", ""), minimum=1)
     if problem or not given:

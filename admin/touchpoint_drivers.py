@@ -3,13 +3,13 @@ part is admin/templates/admin/_touchpoint_drivers.html)."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 
 from collector import drivers, i18n, storage
 from collector.db import get_db
 
 from .auth import login_required
-from .blueprint import bp
+from .blueprint import bp, touchpoint_or_404
 
 
 @bp.app_template_global()
@@ -23,13 +23,6 @@ def standard_drivers() -> list[str]:
     return list(drivers.STANDARD)
 
 
-def _touchpoint_or_404(touchpoint_id: int) -> storage.Touchpoint:
-    tp = storage.get_touchpoint(get_db(), touchpoint_id)
-    if tp is None:
-        abort(404)
-    return tp
-
-
 def _back(tp: storage.Touchpoint):
     return redirect(url_for("admin.edit_touchpoint", touchpoint_id=tp.id) + "#drivers", code=303)
 
@@ -38,7 +31,7 @@ def _back(tp: storage.Touchpoint):
 @login_required
 def add_touchpoint_driver(touchpoint_id: int):
     """Give the touchpoint another driver; a refused one changes nothing and says why."""
-    tp = _touchpoint_or_404(touchpoint_id)
+    tp = touchpoint_or_404(touchpoint_id)
     key = request.form.get("driver_key", "").strip()
     try:
         drivers.check_key(key)
@@ -60,7 +53,7 @@ def add_touchpoint_driver(touchpoint_id: int):
 @login_required
 def remove_touchpoint_driver(touchpoint_id: int):
     """Remove a driver and every rating of it."""
-    tp = _touchpoint_or_404(touchpoint_id)
+    tp = touchpoint_or_404(touchpoint_id)
     key = request.form.get("driver_key", "")
     if storage.remove_driver(get_db(), tp.id, key):
         flash(f"Removed driver {key} and its ratings.")

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 
 from collector import look, storage
 from collector.db import get_db
 
 from .auth import login_required
-from .blueprint import bp
+from .blueprint import bp, touchpoint_or_404
 
 LABELS = {
     "widget_position": "Position",
@@ -66,7 +66,7 @@ def parse_look(form: Any) -> tuple[dict[str, Any], dict[str, str]]:
 def touchpoint_look(touchpoint_id: int):
     """Save a touchpoint's look; a refused form comes back as typed, with its errors."""
     conn = get_db()
-    tp = storage.get_touchpoint(conn, touchpoint_id) or abort(404)
+    tp = touchpoint_or_404(touchpoint_id)
     fields, errors = parse_look(request.form)
     if errors:
         values = {column: str(request.form.get(column, ""))[:200] for column in look.LOOK_COLUMNS}

@@ -3,7 +3,7 @@ its email block and a live preview of the widget."""
 
 from __future__ import annotations
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import flash, make_response, redirect, render_template, request, url_for
 
 from collector import customers, i18n, security, storage
 from collector.db import get_db, get_tokens
@@ -14,7 +14,7 @@ from collector.links.making import DEFAULT_PLACEHOLDER, LinkError
 from collector.snippet import public_url, snippet_html
 
 from .auth import login_required
-from .blueprint import bp
+from .blueprint import bp, touchpoint_or_404
 from .touchpoint_form import TouchpointForm, language_defaults
 from .touchpoint_look import look_panel
 
@@ -53,9 +53,7 @@ def new_touchpoint():
 def edit_touchpoint(touchpoint_id: int):
     """Show a touchpoint's settings, snippet, email block and preview; save changes."""
     conn = get_db()
-    tp = storage.get_touchpoint(conn, touchpoint_id)
-    if tp is None:
-        abort(404)
+    tp = touchpoint_or_404(touchpoint_id)
     if request.method == "GET":
         return _form_page(TouchpointForm.from_touchpoint(tp), tp)
     form = TouchpointForm.from_request(request.form)
@@ -75,9 +73,7 @@ def edit_touchpoint(touchpoint_id: int):
 @login_required
 def touchpoint_preview(touchpoint_id: int):
     """The widget as a visitor sees it, in preview mode: nothing is stored."""
-    tp = storage.get_touchpoint(get_db(), touchpoint_id)
-    if tp is None:
-        abort(404)
+    tp = touchpoint_or_404(touchpoint_id)
     lang = request.args.get("lang")
     lang = lang if lang in i18n.LANGUAGES else i18n.choose(tp.language)
     # The widget from this very origin (PUBLIC_URL may be a CDN's), so that script-src 'self' holds.
