@@ -13,6 +13,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any, TypeVar
 
 from . import themes
 
@@ -45,6 +46,15 @@ class Connection(sqlite3.Connection):
             os.close(self.lock_fd)
             self.lock_fd = None
         super().close()
+
+
+Record = TypeVar("Record")
+
+
+def from_row(record: type[Record], row: sqlite3.Row) -> Record:
+    """A dataclass *record* made from the row's columns of the same names."""
+    fields: dict[str, Any] = record.__dataclass_fields__  # type: ignore[attr-defined]
+    return record(**{name: row[name] for name in fields})
 
 
 def connect(path: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Connection:

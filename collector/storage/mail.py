@@ -11,7 +11,7 @@ from typing import Any
 
 from .. import nps
 from ..timestamps import FORMAT, format_utc, utcnow
-from .connection import transaction, writers_turn
+from .connection import from_row, transaction, writers_turn
 from .filters import FOLLOWUP_CLAUSES, ResponseFilter, where_sql
 from .reports import open_detractors_by_touchpoint
 
@@ -112,10 +112,6 @@ class Mail:
     sent_at: str | None
 
 
-def _mail(row: sqlite3.Row) -> Mail:
-    return Mail(**{name: row[name] for name in Mail.__dataclass_fields__})
-
-
 def due_mail(conn: sqlite3.Connection, now: int, hold_seconds: int, limit: int = 20) -> list[Mail]:
     """The pending mails whose time has come, oldest first; an alert held for
     its comment once the comment is there or the answer is *hold_seconds* old."""
@@ -128,7 +124,7 @@ def due_mail(conn: sqlite3.Connection, now: int, hold_seconds: int, limit: int =
         """,
         {"now": now, "hold": hold_seconds, "limit": limit},
     ).fetchall()
-    return [_mail(row) for row in rows]
+    return [from_row(Mail, row) for row in rows]
 
 
 # The answers changed within this many seconds before the last look are
@@ -187,14 +183,14 @@ def queue_alerts(conn: sqlite3.Connection, now: datetime, *, mail_on: bool = Tru
 
 def get_mail(conn: sqlite3.Connection, mail_id: int) -> Mail | None:
     row = conn.execute("SELECT * FROM mail_outbox WHERE id = ?", (mail_id,)).fetchone()
-    return None if row is None else _mail(row)
+    return None if row is None else from_row(Mail, row)
 
 
 def list_mail(conn: sqlite3.Connection, user_id: int | None = None, limit: int = 50) -> list[Mail]:
     """The latest mails, newest first (of one user, or of all)."""
     where, params = ("WHERE user_id = ?", [user_id]) if user_id is not None else ("", [])
     rows = conn.execute(f"SELECT * FROM mail_outbox {where} ORDER BY id DESC LIMIT ?", [*params, limit])
-    return [_mail(row) for row in rows]
+    return [from_row(Mail, row) for row in rows]
 
 
 def queue_mail(
@@ -211,7 +207,7 @@ def queue_mail(
             """,
             (key, kind, user_id, response_id, body, utcnow()),
         ).fetchone()
-    return None if row is None else _mail(row)
+    return None if row is None else from_row(Mail, row)
 
 
 def claim_mail(conn: sqlite3.Connection, mail_id: int, holder: str) -> bool:

@@ -7,7 +7,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from ..timestamps import utcnow
-from .connection import transaction, writers_turn
+from .connection import from_row, transaction, writers_turn
 
 RESPONSE_CREATED = "response.created"
 RESPONSE_UPDATED = "response.updated"
@@ -34,10 +34,6 @@ class Delivery:
     delivered_at: str | None
 
 
-def _delivery(row: sqlite3.Row) -> Delivery:
-    return Delivery(**{name: row[name] for name in Delivery.__dataclass_fields__})
-
-
 def due_deliveries(conn: sqlite3.Connection, now: int, hold_seconds: int, limit: int = 50) -> list[Delivery]:
     """The pending deliveries to active endpoints whose time has come, oldest
     first; a held alert once it has waited *hold_seconds*."""
@@ -51,7 +47,7 @@ def due_deliveries(conn: sqlite3.Connection, now: int, hold_seconds: int, limit:
         """,
         {"now": now, "hold": hold_seconds, "limit": limit},
     ).fetchall()
-    return [_delivery(row) for row in rows]
+    return [from_row(Delivery, row) for row in rows]
 
 
 def skip_fsync_of_outcomes(conn: sqlite3.Connection) -> None:
@@ -65,7 +61,7 @@ def skip_fsync_of_outcomes(conn: sqlite3.Connection) -> None:
 
 def get_delivery(conn: sqlite3.Connection, delivery_id: int) -> Delivery | None:
     row = conn.execute("SELECT * FROM webhook_deliveries WHERE id = ?", (delivery_id,)).fetchone()
-    return None if row is None else _delivery(row)
+    return None if row is None else from_row(Delivery, row)
 
 
 def recent_deliveries(conn: sqlite3.Connection, endpoint_id: int | None = None, limit: int = 50) -> list[Delivery]:
@@ -76,7 +72,7 @@ def recent_deliveries(conn: sqlite3.Connection, endpoint_id: int | None = None, 
         rows = conn.execute(
             "SELECT * FROM webhook_deliveries WHERE endpoint_id = ? ORDER BY id DESC LIMIT ?", (endpoint_id, limit)
         )
-    return [_delivery(row) for row in rows]
+    return [from_row(Delivery, row) for row in rows]
 
 
 def count_pending_deliveries(conn: sqlite3.Connection) -> int:
@@ -94,7 +90,7 @@ def queue_test_event(conn: sqlite3.Connection, endpoint_id: int, body: str, epoc
             """,
             (endpoint_id, body, epoch, utcnow()),
         ).fetchone()
-    return _delivery(row)
+    return from_row(Delivery, row)
 
 
 @dataclass(frozen=True)
