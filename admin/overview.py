@@ -31,7 +31,7 @@ def overview():
     min_answers = current_app.config["MIN_ANSWERS"]
     view = stats.build_overview(conn, flt, touchpoints, min_answers)
     open_counts = storage.open_detractors_by_touchpoint(conn, flt.response_filter())
-    overdue = ownership.overdue_counts(flt.response_filter())
+    overdue = ownership.overdue_counts(flt.response_filter(), open_counts)
     for card in view.cards:
         card.open_detractors = open_counts.get(card.touchpoint.id, 0) if card.touchpoint else sum(open_counts.values())
         card.overdue_detractors = overdue.get(card.touchpoint.id, 0) if card.touchpoint else sum(overdue.values())

@@ -75,9 +75,12 @@ def read_assignee(form: Mapping[str, str]) -> tuple[bool, int | None, str | None
     return True, user_id, None
 
 
-def overdue_counts(flt: storage.ResponseFilter | None = None) -> dict[int, int]:
-    """Open detractors past their deadline, by touchpoint (the overview's cards add them up)."""
-    return storage.overdue_by_touchpoint(get_db(), timestamps.utcnow(), flt)
+def overdue_counts(
+    flt: storage.ResponseFilter | None = None, open_counts: dict[int, int] | None = None
+) -> dict[int, int]:
+    """Open detractors past their deadline, by touchpoint (the overview's cards
+    add them up); *open_counts*: the open detractors of *flt*, when known."""
+    return storage.overdue_by_touchpoint(get_db(), timestamps.utcnow(), flt, open_counts)
 
 
 MAX_HOURS = 24 * 365

@@ -297,15 +297,21 @@ def set_followup_assignee(conn: sqlite3.Connection, response_id: int, user_id: i
     return True
 
 
-def overdue_by_touchpoint(conn: sqlite3.Connection, now: str, flt: ResponseFilter | None = None) -> dict[int, int]:
+def overdue_by_touchpoint(
+    conn: sqlite3.Connection,
+    now: str,
+    flt: ResponseFilter | None = None,
+    open_counts: dict[int, int] | None = None,
+) -> dict[int, int]:
     """Return {touchpoint_id: open detractors whose follow-up was due before *now*}.
 
     Every open detractor of a period is overdue but the few not due yet and
     those without a deadline: the open ones come from the per-day counts
-    (reports.open_detractors_by_touchpoint), so this costs the same at ten
-    million answers as at a thousand, and only the few are read."""
+    (reports.open_detractors_by_touchpoint; *open_counts* when the caller has
+    them for the same *flt*), so this costs the same at ten million answers
+    as at a thousand, and only the few are read."""
     flt = flt or ResponseFilter()
-    found = open_detractors_by_touchpoint(conn, flt)
+    found = dict(open_counts) if open_counts is not None else open_detractors_by_touchpoint(conn, flt)
     clauses, params = flt.where()
     clauses.append(FOLLOWUP_CLAUSES["open"])
     where = where_sql(clauses)
