@@ -64,8 +64,9 @@ def bulk_load(conn: sqlite3.Connection) -> Iterator[None]:
             conn.execute(
                 "INSERT INTO responses_fts (rowid, comment) SELECT id, comment FROM responses WHERE id > ?", (after_id,)
             )
-            property_days.build(sqlite_utils.Database(conn), after_id)
-            property_pairs.build(sqlite_utils.Database(conn), after_id)
+            db = sqlite_utils.Database(conn)
+            property_days.build(db, after_id)
+            property_pairs.build(db, after_id)
             themes.rebuild(conn, themes.print_progress, after_id=after_id)
             add_moments(conn, after_id)
             rollups.roll_up(conn)
