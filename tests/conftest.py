@@ -113,7 +113,10 @@ def children(pid: int) -> list[int]:
     """Return the child process ids of *pid*: a gunicorn master's workers and its webhook sender."""
     found: list[int] = []
     for task in Path(f"/proc/{pid}/task").iterdir():
-        found += [int(child) for child in (task / "children").read_text().split()]
+        try:
+            found += [int(child) for child in (task / "children").read_text().split()]
+        except FileNotFoundError:  # a thread of the master that ended since the listing
+            continue
     return found
 
 
