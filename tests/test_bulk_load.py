@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from collector import storage, timestamps
 from collector.storage.property_days import COUNT_COLUMNS
-from collector.storage.rollups import ROLLUPS
+from collector.storage.rollups import ROLLUPS, SET_ROLLUP
 
 COMMENTS = [
     "Leveringen tog for lang tid, og levering var dyr.",
@@ -28,7 +28,10 @@ def answers(touchpoint_ids: list[int], count: int, seed: int) -> list[tuple]:
     rows = []
     for i in range(count):
         stamp = (now - timedelta(days=rng.randrange(60), seconds=rng.randrange(86400))).strftime(timestamps.FORMAT)
-        properties = json.dumps({"store": rng.choice("abc"), "segment": rng.choice(["private", "business"])})
+        chosen = {"store": rng.choice("abc"), "segment": rng.choice(["private", "business"])}
+        if rng.random() < 0.5:
+            chosen["agent"] = rng.choice(["ann", "bo"])
+        properties = json.dumps(chosen, sort_keys=True)
         rows.append(
             (
                 rng.choice(touchpoint_ids),
@@ -71,11 +74,27 @@ def derived(conn: sqlite3.Connection) -> dict[str, list[tuple]]:
             f"SELECT * FROM response_property_pair_days WHERE {' + '.join(COUNT_COLUMNS)} > 0"
             " ORDER BY 1, 2, 3, 4, 5, 6, 7"
         ).fetchall(),
+        # Sets by their properties: the ids are made in another order.
+        "set counts": conn.execute(
+            f"""SELECT s.properties, d.day, d.touchpoint_id, d.channel, {", ".join(COUNT_COLUMNS)}
+                FROM response_property_set_days d JOIN property_sets s ON s.id = d.set_id
+                WHERE {" + ".join(COUNT_COLUMNS)} > 0 ORDER BY 1, 2, 3, 4"""
+        ).fetchall(),
+        "sets": conn.execute("SELECT properties, n FROM property_sets ORDER BY 1").fetchall(),
+        "set values": conn.execute(
+            "SELECT s.properties, v.key, v.value FROM property_set_values v JOIN property_sets s ON s.id = v.set_id"
+            " ORDER BY 1, 2"
+        ).fetchall(),
+        "set months": conn.execute(
+            f"""SELECT m.month, s.properties, m.touchpoint_id, m.channel, {", ".join(COUNT_COLUMNS)}
+                FROM response_property_set_months m JOIN property_sets s ON s.id = m.set_id ORDER BY 1, 2, 3, 4"""
+        ).fetchall(),
         **{
             rollup.months: conn.execute(
                 f"SELECT * FROM {rollup.months} ORDER BY {', '.join(['month', *rollup.keys])}"
             ).fetchall()
             for rollup in ROLLUPS
+            if rollup != SET_ROLLUP
         },
         "open detractors": conn.execute("SELECT * FROM open_detractor_days WHERE n > 0 ORDER BY 1, 2, 3").fetchall(),
         "matrix sums": conn.execute(

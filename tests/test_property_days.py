@@ -105,6 +105,37 @@ def stored_pairs(conn: sqlite3.Connection) -> dict[tuple, list[int]]:
     return {tuple(row[:7]): list(row[7:]) for row in rows if any(row[7:])}
 
 
+def rebuilt_sets(conn: sqlite3.Connection) -> dict[tuple, list[int]]:
+    """The per-day counts by set of three or more properties as the answers have them."""
+    counts: dict[tuple, list[int]] = {}
+    for tp_id, score, channel, created_at, properties, status in conn.execute(
+        "SELECT touchpoint_id, score, channel, created_at, properties, followup_status FROM responses"
+    ):
+        props = json.loads(properties)
+        if len(props) >= 3:
+            row = counts.setdefault((frozenset(props.items()), created_at[:10], tp_id, channel), [0] * 12)
+            row[score] += 1
+            row[11] += nps.category(score) == nps.DETRACTOR and status is None
+    return counts
+
+
+def stored_sets(conn: sqlite3.Connection) -> dict[tuple, list[int]]:
+    """The counts by set, each set as its values, and every set in use (and none other) with its answers."""
+    values: dict[int, dict] = {}
+    for key, value, set_id in conn.execute("SELECT key, value, set_id FROM property_set_values"):
+        values.setdefault(set_id, {})[key] = value
+    sets = {set_id: (json.loads(text), n) for set_id, text, n in conn.execute("SELECT * FROM property_sets")}
+    assert {set_id: props for set_id, (props, _) in sets.items()} == values
+    answers = Counter(row[0] for row in conn.execute("SELECT properties FROM responses"))
+    assert {json.dumps(props, ensure_ascii=False, sort_keys=True): n for props, n in sets.values()} == {
+        text: n for text, n in answers.items() if len(json.loads(text)) >= 3
+    }
+    rows = conn.execute(
+        f"SELECT set_id, day, touchpoint_id, channel, {', '.join(COUNT_COLUMNS)} FROM response_property_set_days"
+    )
+    return {(frozenset(values[row[0]].items()), *row[1:4]): list(row[4:]) for row in rows if any(row[4:])}
+
+
 def stored(conn: sqlite3.Connection) -> dict[tuple, list[int]]:
     """The table's counts, rows counted down to nothing left out."""
     rows = conn.execute(
@@ -128,6 +159,7 @@ def open_days(conn: sqlite3.Connection) -> tuple[dict[tuple, int], dict[tuple, i
 def assert_counts_exact(conn: sqlite3.Connection) -> None:
     assert stored(conn) == rebuilt(conn)
     assert stored_pairs(conn) == rebuilt_pairs(conn)
+    assert stored_sets(conn) == rebuilt_sets(conn)
     kept, counted = open_days(conn)
     assert kept == counted
     assert_months_add_up(conn)
@@ -148,7 +180,7 @@ def assert_months_add_up(conn: sqlite3.Connection) -> None:
             f" WHERE ({nonzero}) AND {done} ORDER BY 1, {keys}"
         )
         assert [tuple(r) for r in kept] == [tuple(r) for r in added], rollup.months
-    for table in ("response_property_days", "response_property_pair_days"):
+    for table in ("response_property_days", "response_property_pair_days", "response_property_set_days"):
         negative = conn.execute(f"SELECT COUNT(*) FROM {table} WHERE min({', '.join(COUNT_COLUMNS)}) < 0")
         assert negative.fetchone()[0] == 0
 
@@ -275,6 +307,11 @@ VIEWS = [
     {"period": "all", "p.segment": "business", "by": "agent"},
     {"period": "30d", "p.agent": "agent-3", "p.store": "store-04"},
     {"period": "all", "p.agent": "agent-3", "p.region": "east", "p.segment": "public"},
+    {"period": "90d", "p.region": "north", "p.segment": "business", "by": "agent"},
+    {"period": "year", "p.agent": "agent-3", "p.region": "east", "p.segment": "public", "by": "store"},
+    {"period": "all", "p.store": "store-04", "p.region": "east", "p.segment": "public", "by": "region"},
+    {"period": "30d", "p.agent": "agent-3", "p.region": "east", "p.segment": "public", "p.store": "a b"},
+    {"period": "all", "p.region": "west", "p.segment": "private", "p.store": "nowhere"},
     {"period": "90d", "p.agent": "nobody"},
     {"period": "90d", "by": "nothing"},
     {"period": "all", "channel": "link", "by": "segment", "interval": "month"},
@@ -417,11 +454,15 @@ def test_an_upgraded_database_counts_its_answers_once(tmp_path, capsys):
         err = capsys.readouterr().err
         assert "Counted 92 answers by property value." in err
         assert "Counted 92 answers by two property values." in err
+        assert "Counted 92 answers by set of properties." in err
         assert stored(conn) and stored(conn) == rebuilt(conn)
         assert stored_pairs(conn) and stored_pairs(conn) == rebuilt_pairs(conn)
+        assert stored_sets(conn) == rebuilt_sets(conn)
         kept, counted = open_days(conn)
         assert kept and kept == counted
         storage.insert_response(conn, 1, 4, properties={"segment": "business"})
+        storage.insert_response(conn, 1, 2, properties={"segment": "business", "store": "Oslo", "agent": "ann"})
+        assert stored_sets(conn)
         assert_counts_exact(conn)
     finally:
         conn.close()
@@ -452,7 +493,7 @@ def test_a_restored_backup_keeps_its_counts(conn, data, tmp_path):
         restored.close()
 
 
-def test_two_property_conditions_read_the_counts_not_the_answers(conn, data):
+def test_two_and_more_property_conditions_read_the_counts_not_the_answers(conn, data):
     tables: set[str] = set()
 
     def note_reads(action, table, _column, _db, _trigger):
@@ -463,6 +504,7 @@ def test_two_property_conditions_read_the_counts_not_the_answers(conn, data):
     since = (TODAY - timedelta(days=89)).isoformat()
     two = storage.ResponseFilter(since=since, properties={"region": "north", "segment": "private"})
     one = storage.ResponseFilter(since=since, properties={"segment": "business"})
+    three = storage.ResponseFilter(properties={"region": "north", "segment": "private", "agent": "agent-3"})
     conn.set_authorizer(note_reads)
     try:
         storage.score_counts_by_period(conn, replace(two, since=None), "month")
@@ -470,9 +512,21 @@ def test_two_property_conditions_read_the_counts_not_the_answers(conn, data):
         storage.open_detractors_by_touchpoint(conn, two)
         storage.breakdown_counts(conn, "store", one)
         storage.breakdown_counts(conn, "region", two)
+        storage.score_counts_by_period(conn, three, "month")
+        storage.score_counts_by_period(conn, replace(three, since=since), "week")
+        storage.open_detractors_by_touchpoint(conn, three)
+        storage.breakdown_counts(conn, "store", two)
+        storage.breakdown_counts(conn, "store", replace(three, since=since))
     finally:
         conn.set_authorizer(None)
-    assert {"response_property_pair_days", "response_property_pair_months", "response_property_months"} <= tables
+    assert {
+        "response_property_pair_days",
+        "response_property_pair_months",
+        "response_property_months",
+        "response_property_set_days",
+        "response_property_set_months",
+        "property_set_values",
+    } <= tables
     assert "responses" not in tables
 
 
@@ -481,7 +535,7 @@ answer = st.tuples(
     st.integers(0, 10),
     st.integers(0, 45),  # days ago: this month and the one before (rolled up)
     st.sampled_from(["widget", "link"]),
-    st.dictionaries(st.sampled_from(["a", "b", "c"]), st.sampled_from(["x", "y", "é z", '"q"']), max_size=3),
+    st.dictionaries(st.sampled_from(["a", "b", "c", "d"]), st.sampled_from(["x", "y", "é z", '"q"']), max_size=4),
 )
 change = st.one_of(
     st.tuples(st.just("score"), st.integers(0, 30), st.integers(0, 10)),
@@ -530,6 +584,7 @@ def test_random_answers_and_changes_keep_the_counts_exact(tmp_path_factory, answ
                 storage.ResponseFilter(properties={"a": "x"}),
                 storage.ResponseFilter(properties={"c": "é z"}),
                 storage.ResponseFilter(properties={"a": "x", "b": '"q"'}),
+                storage.ResponseFilter(properties={"a": "x", "b": "y", "d": "x"}),
             ):
                 assert storage.breakdown_counts(conn, key, flt) == plain_breakdown(conn, key, flt)
     finally:
@@ -546,3 +601,4 @@ def test_a_bulk_load_counts_at_the_end_and_the_triggers_count_again(conn, make_t
     storage.insert_response(conn, touchpoints[0].id, 9, properties={"segment": "business"})
     storage.update_response(conn, 1, score=0)
     assert_counts_exact(conn)
+

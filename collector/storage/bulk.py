@@ -1,8 +1,8 @@
 """Loading many new answers at once (a benchmark's fill, an import).
 
-Five tables are derived from the answers by triggers, row by row: the
-comments' search index, the counts by one and by two property values, the
-action matrix's sums and each comment's terms; and the answers have a dozen indexes. Row by
+Six tables are derived from the answers by triggers, row by row: the
+comments' search index, the counts by one and by two property values and by
+set of properties, the action matrix's sums and each comment's terms; and the answers have a dozen indexes. Row by
 row they cost more than the answers themselves when a million arrive
 together, so bulk_load sets those triggers and the indexes aside, and when
 the load is done makes the same rows for the new answers in a few
@@ -23,7 +23,7 @@ from contextlib import contextmanager
 
 import sqlite_utils
 
-from . import property_days, property_pairs, rollups, themes
+from . import property_days, property_pairs, property_sets, rollups, themes
 from .connection import transaction
 from .drivers import add_moments
 
@@ -32,6 +32,7 @@ _TRIGGERS = (
     "responses_ai",
     property_days.TRIGGERS[0],
     property_pairs.TRIGGERS[0],
+    property_sets.TRIGGERS[0],
     "comment_terms_insert",
     "driver_moments_insert",
 )
@@ -67,6 +68,7 @@ def bulk_load(conn: sqlite3.Connection) -> Iterator[None]:
             db = sqlite_utils.Database(conn)
             property_days.build(db, after_id)
             property_pairs.build(db, after_id)
+            property_sets.build(db, after_id)
             themes.rebuild(conn, themes.print_progress, after_id=after_id)
             add_moments(conn, after_id)
             rollups.roll_up(conn)

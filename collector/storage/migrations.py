@@ -15,7 +15,17 @@ from collections.abc import Callable
 import sqlite_utils
 
 from ..timestamps import utcnow
-from . import driver_schema, mail_schema, open_days, property_days, property_pairs, rollups, themes, webhook_schema
+from . import (
+    driver_schema,
+    mail_schema,
+    open_days,
+    property_days,
+    property_pairs,
+    property_sets,
+    rollups,
+    themes,
+    webhook_schema,
+)
 from .connection import transaction
 
 Migration = Callable[[sqlite_utils.Database], None]
@@ -372,3 +382,12 @@ def open_detractor_days(db: sqlite_utils.Database) -> None:
 def month_rollups(db: sqlite_utils.Database) -> None:
     # Per-month twins of the per-day counts, kept by triggers on them: see rollups.
     rollups.create(db)
+
+
+@migration("017_property_sets")
+def property_set_days(db: sqlite_utils.Database) -> None:
+    # Per-day counts by each set of three or more properties, for views with
+    # three property conditions or more (see property_sets), with their
+    # per-month twin; built once here, with a progress line.
+    property_sets.create(db)
+    rollups.add_twin(db, rollups.SET_ROLLUP)

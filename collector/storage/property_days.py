@@ -141,9 +141,11 @@ def build(db: sqlite_utils.Database, after_id: int = 0) -> None:
     )
 
 
-def build_in_steps(db: sqlite_utils.Database, insert_sql: str, after_id: int, what: str) -> None:
-    """Run *insert_sql* (which takes the ids from ? to before ?) over the
-    answers after *after_id*, BUILD_STEP ids at a time, with a progress line."""
+def build_in_steps(db: sqlite_utils.Database, insert_sql: str | tuple[str, ...], after_id: int, what: str) -> None:
+    """Run *insert_sql* (one statement or several in turn, each taking the
+    ids from ? to before ?) over the answers after *after_id*, BUILD_STEP
+    ids at a time, with a progress line."""
+    statements = (insert_sql,) if isinstance(insert_sql, str) else insert_sql
     low, high = db.execute("SELECT min(id), max(id) FROM responses WHERE id > ?", [after_id]).fetchone()
     if low is None:
         return
@@ -152,7 +154,8 @@ def build_in_steps(db: sqlite_utils.Database, insert_sql: str, after_id: int, wh
     start = low
     while start <= high:
         end = start + BUILD_STEP
-        db.execute(insert_sql, [start, end])
+        for statement in statements:
+            db.execute(statement, [start, end])
         done += db.execute("SELECT COUNT(*) FROM responses WHERE id >= ? AND id < ?", [start, end]).fetchone()[0]
         _progress(f"Counting answers {what}: {done:,} of {total:,}")
         start = end

@@ -36,16 +36,15 @@ _BUCKETS = {
 # Where the figures come from. A period's whole days are read from the
 # per-day counts (response_days; response_property_days for one property
 # filter or a breakdown; response_property_pair_days for two property
-# filters, or one and a breakdown by another), so the cost grows with the
-# days and values shown, not with the answers. Only a period that starts
-# within a day (a timestamp) reads that first day's answers, and only three
-# property conditions together read every answer of the period.
+# filters, or one and a breakdown by another; response_property_set_days for
+# three or more), so the cost grows with the days and values shown, not with
+# the answers. Only a period that starts within a day (a timestamp) reads
+# that first day's answers, and a filter on signed answers reads them all.
 
 
-def _counts_of(properties: dict[str, str]) -> tuple[str, list[str], list[Any]] | None:
-    """The per-day table that counts answers with all of *properties* (one
-    or two), with the conditions that pick them and their params; None for
-    three or more."""
+def _counts_of(properties: dict[str, str]) -> tuple[str, list[str], list[Any]]:
+    """The per-day table that counts answers with all of *properties* (at
+    least one), with the conditions that pick them and their params."""
     pairs = sorted(properties.items())  # key1 before key2, as property_pairs stores them
     if len(pairs) == 1:
         return "response_property_days", ["key = ?", "value = ?"], [*pairs[0]]
@@ -55,7 +54,14 @@ def _counts_of(properties: dict[str, str]) -> tuple[str, list[str], list[Any]] |
             ["key1 = ?", "value1 = ?", "key2 = ?", "value2 = ?"],
             [*pairs[0], *pairs[1]],
         )
-    return None
+    return _sets_with(properties)
+
+
+def _sets_with(properties: dict[str, str]) -> tuple[str, list[str], list[Any]]:
+    """The counts by set of properties, with the conditions that pick the
+    sets that have all of *properties* and their params."""
+    sets = " INTERSECT ".join(["SELECT set_id FROM property_set_values WHERE key = ? AND value = ?"] * len(properties))
+    return "response_property_set_days", [f"set_id IN ({sets})"], [part for pair in properties.items() for part in pair]
 
 
 def _split(flt: ResponseFilter) -> tuple[ResponseFilter | None, ResponseFilter | None]:
@@ -126,12 +132,12 @@ def score_counts_by_period(
     partial, whole = _split(flt)
     if partial is not None:
         per_score(*_answers_by_day(partial))
-    counts = _counts_of(flt.properties) if flt.properties else None
     if whole is None:
         pass
     elif not flt.properties:
         per_score(*rollups.read(conn, "response_days", [], [], whole, "touchpoint_id, score, n", by_month))
-    elif counts is not None:
+    else:
+        counts = _counts_of(flt.properties)
         source, params = rollups.read(conn, *counts, whole, f"touchpoint_id, {', '.join(SCORE_COLUMNS)}", by_month)
         rows = conn.execute(
             f"SELECT touchpoint_id, {bucket} AS bucket, {_SUMS} FROM {source} GROUP BY 1, 2",
@@ -139,8 +145,6 @@ def score_counts_by_period(
         )
         for tp_id, start, *sums in rows:
             add((tp_id, start, score, count) for score, count in enumerate(sums))
-    else:
-        per_score(*_answers_by_day(whole))
     return [
         (tp_id, start, score, count)
         for (tp_id, start), counts in totals.items()
@@ -155,14 +159,12 @@ def breakdown_counts(
     """Return {value of property *key* (None where unset): (promoters, passives, detractors)}."""
     flt = flt or ResponseFilter()
     properties = flt.properties or {}
-    if key in properties or len(properties) > 1:
-        if key in properties and _counts_of(properties) is not None:
-            # Filtered on this very property: one value, the filter's own.
-            scores = [0] * 11
-            for _, _, score, count in score_counts_by_period(conn, flt, "all"):
-                scores[score] += count
-            return {properties[key]: _categories(scores)} if any(scores) else {}
-        return _breakdown_from_answers(conn, key, flt)
+    if key in properties:
+        # Filtered on this very property: one value, the filter's own.
+        scores = [0] * 11
+        for _, _, score, count in score_counts_by_period(conn, flt, "all"):
+            scores[score] += count
+        return {properties[key]: _categories(scores)} if any(scores) else {}
     partial, whole = _split(flt)
     parts = []
     if whole is not None:
@@ -180,10 +182,20 @@ def breakdown_counts(
 def _breakdown_from_counts(
     conn: sqlite3.Connection, key: str, flt: ResponseFilter
 ) -> dict[str | None, tuple[int, int, int]]:
-    """breakdown_counts for whole days, from the per-day counts (*flt* has
-    at most one property filter, on another key than *key*)."""
+    """breakdown_counts for whole days, from the per-day counts (*flt*'s
+    property filters are on other keys than *key*)."""
     scores_sql = ", ".join(SCORE_COLUMNS)
-    if flt.properties:
+    if flt.properties and len(flt.properties) > 1:
+        # The sets with every filter, each one's value of the key read once.
+        table, picks, picked = _sets_with(flt.properties)
+        per_day, params = rollups.read(conn, table, picks, picked, flt, f"set_id, {scores_sql}")
+        named = ", ".join(f"SUM({column}) AS {column}" for column in SCORE_COLUMNS)
+        value = "json_extract(s.properties, '$.' || json_quote(?))"
+        source = f"""(SELECT {value} AS value, {scores_sql}
+            FROM (SELECT set_id, {named} FROM {per_day} GROUP BY set_id) d JOIN property_sets s ON s.id = d.set_id
+            WHERE {value} IS NOT NULL)"""
+        params = [key, *params, key]
+    elif flt.properties:
         ((other, wanted),) = flt.properties.items()
         # The pairs store the key that sorts first as key1.
         mine, theirs = ("2", "1") if other < key else ("1", "2")
@@ -252,10 +264,7 @@ def open_detractors_by_touchpoint(conn: sqlite3.Connection, flt: ResponseFilter 
     """Return {touchpoint_id: detractors nobody has followed up yet}."""
     flt = flt or ResponseFilter()
     if flt.properties:
-        counts = _counts_of(flt.properties)
-        if counts is None:
-            return _open_detractors_from_answers(conn, flt)
-        table, picks, picked = counts
+        table, picks, picked = _counts_of(flt.properties)
         column = "open"
     else:
         table, picks, picked, column = "open_detractor_days", [], [], "n"

@@ -35,7 +35,7 @@ from .property_days import COUNT_COLUMNS
 
 # The matrix's sums (driver_schema).
 DRIVER_SUMS = ("n", "sa", "sb", "saa", "sbb", "sab")
-_INTEGER_KEYS = {"touchpoint_id", "score", "a", "b"}
+_INTEGER_KEYS = {"touchpoint_id", "score", "a", "b", "set_id"}
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,8 @@ class Rollup:
     sums: tuple[str, ...]  # the counts
 
 
-ROLLUPS = (
+# The twins migration 016 made.
+MONTH_ROLLUPS = (
     Rollup("response_days", "response_months", ("touchpoint_id", "channel", "score"), ("n",)),
     Rollup("open_detractor_days", "open_detractor_months", ("touchpoint_id", "channel"), ("n",)),
     Rollup(
@@ -63,6 +64,11 @@ ROLLUPS = (
         COUNT_COLUMNS,
     ),
 )
+# Migration 017's (property_sets).
+SET_ROLLUP = Rollup(
+    "response_property_set_days", "response_property_set_months", ("set_id", "touchpoint_id", "channel"), COUNT_COLUMNS
+)
+ROLLUPS = (*MONTH_ROLLUPS, SET_ROLLUP)
 BY_TABLE = {rollup.days: rollup for rollup in ROLLUPS}
 
 _MONTH = "substr({row}.day, 1, 7) || '-01'"
@@ -91,39 +97,54 @@ def _ended(row: str) -> str:
 def create(db: sqlite_utils.Database) -> None:
     """Create each per-month table and the triggers that keep it, and roll up the months that are over."""
     db.execute("CREATE TABLE rollup_months (month TEXT PRIMARY KEY) WITHOUT ROWID")
-    for rollup in ROLLUPS:
-        keys = ", ".join(f"{k} {'INTEGER' if k in _INTEGER_KEYS else 'TEXT'} NOT NULL" for k in rollup.keys)
-        sums = ", ".join(f"{c} INTEGER NOT NULL DEFAULT 0" for c in rollup.sums)
-        db.execute(
-            f"""
-            CREATE TABLE {rollup.months} (
-                month TEXT NOT NULL,
-                {keys},
-                {sums},
-                PRIMARY KEY ({", ".join(("month", *rollup.keys))})
-            ) WITHOUT ROWID
-            """
-        )
-        base = rollup.days
-        db.execute(
-            f"CREATE TRIGGER {base}_to_month_insert AFTER INSERT ON {base} WHEN {_ended('new')}"
-            f" BEGIN {_add(rollup, 'new', '')} END"
-        )
-        db.execute(
-            f"CREATE TRIGGER {base}_to_month_update AFTER UPDATE ON {base} WHEN {_ended('new')}"
-            f" BEGIN {_add(rollup, 'new', '', 'old')} END"
-        )
-        db.execute(
-            f"CREATE TRIGGER {base}_to_month_delete AFTER DELETE ON {base} WHEN {_ended('old')}"
-            f" BEGIN {_add(rollup, 'old', '-')} END"
-        )
-    roll_up(db.conn)
+    for rollup in MONTH_ROLLUPS:
+        add_twin(db, rollup)
+    roll_up(db.conn, rollups=MONTH_ROLLUPS)
 
 
-def roll_up(conn: sqlite3.Connection, today: date | None = None) -> list[str]:
+def add_twin(db: sqlite_utils.Database, rollup: Rollup) -> None:
+    """Create *rollup*'s per-month table and the triggers that keep it, for
+    the months rolled up already too."""
+    keys = ", ".join(f"{k} {'INTEGER' if k in _INTEGER_KEYS else 'TEXT'} NOT NULL" for k in rollup.keys)
+    sums = ", ".join(f"{c} INTEGER NOT NULL DEFAULT 0" for c in rollup.sums)
+    db.execute(
+        f"""
+        CREATE TABLE {rollup.months} (
+            month TEXT NOT NULL,
+            {keys},
+            {sums},
+            PRIMARY KEY ({", ".join(("month", *rollup.keys))})
+        ) WITHOUT ROWID
+        """
+    )
+    base = rollup.days
+    db.execute(
+        f"CREATE TRIGGER {base}_to_month_insert AFTER INSERT ON {base} WHEN {_ended('new')}"
+        f" BEGIN {_add(rollup, 'new', '')} END"
+    )
+    db.execute(
+        f"CREATE TRIGGER {base}_to_month_update AFTER UPDATE ON {base} WHEN {_ended('new')}"
+        f" BEGIN {_add(rollup, 'new', '', 'old')} END"
+    )
+    db.execute(
+        f"CREATE TRIGGER {base}_to_month_delete AFTER DELETE ON {base} WHEN {_ended('old')}"
+        f" BEGIN {_add(rollup, 'old', '-')} END"
+    )
+    # In one pass: a per-day table is not in order of day.
+    columns = ", ".join(rollup.keys)
+    db.execute(
+        f"""
+        INSERT INTO {rollup.months} (month, {columns}, {", ".join(rollup.sums)})
+        SELECT {_MONTH.format(row=base)} AS month, {columns}, {", ".join(f"SUM({c})" for c in rollup.sums)}
+        FROM {base} WHERE {_MONTH.format(row=base)} IN (SELECT month FROM rollup_months) GROUP BY month, {columns}
+        """
+    )
+
+
+def roll_up(conn: sqlite3.Connection, today: date | None = None, rollups: tuple[Rollup, ...] = ROLLUPS) -> list[str]:
     """Add up the days of every month that is over and not rolled up yet,
-    from the first month with answers; return those months. Runs in the
-    caller's transaction."""
+    from the first month with answers, into each of *rollups*' twins;
+    return those months. Runs in the caller's transaction."""
     first = conn.execute("SELECT min(day) FROM response_days").fetchone()[0]
     if first is None:
         return []
@@ -132,24 +153,30 @@ def roll_up(conn: sqlite3.Connection, today: date | None = None) -> list[str]:
     month = date.fromisoformat(first).replace(day=1)
     rolled = []
     while month < this_month:
-        start, following = month.isoformat(), _next_month(month).isoformat()
+        start = month.isoformat()
         if start not in done:
-            for rollup in ROLLUPS:
-                columns = ", ".join(rollup.keys)
-                # Triggers may have added part of the month already: made afresh.
-                conn.execute(f"DELETE FROM {rollup.months} WHERE month = ?", (start,))
-                conn.execute(
-                    f"""
-                    INSERT INTO {rollup.months} (month, {columns}, {", ".join(rollup.sums)})
-                    SELECT ?, {columns}, {", ".join(f"SUM({c})" for c in rollup.sums)}
-                    FROM {rollup.days} WHERE day >= ? AND day < ? GROUP BY {columns}
-                    """,
-                    (start, start, following),
-                )
+            for rollup in rollups:
+                _roll_up_month(conn, rollup, start)
             conn.execute("INSERT INTO rollup_months (month) VALUES (?)", (start,))
             rolled.append(start)
         month = _next_month(month)
     return rolled
+
+
+def _roll_up_month(conn: sqlite3.Connection, rollup: Rollup, month: str) -> None:
+    """Make *rollup*'s twin row of *month* (YYYY-MM-01) from its days."""
+    columns = ", ".join(rollup.keys)
+    following = _next_month(date.fromisoformat(month)).isoformat()
+    # Triggers may have added part of the month already: made afresh.
+    conn.execute(f"DELETE FROM {rollup.months} WHERE month = ?", (month,))
+    conn.execute(
+        f"""
+        INSERT INTO {rollup.months} (month, {columns}, {", ".join(rollup.sums)})
+        SELECT ?, {columns}, {", ".join(f"SUM({c})" for c in rollup.sums)}
+        FROM {rollup.days} WHERE day >= ? AND day < ? GROUP BY {columns}
+        """,
+        (month, month, following),
+    )
 
 
 @dataclass(frozen=True)
