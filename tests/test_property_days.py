@@ -602,3 +602,27 @@ def test_a_bulk_load_counts_at_the_end_and_the_triggers_count_again(conn, make_t
     storage.update_response(conn, 1, score=0)
     assert_counts_exact(conn)
 
+
+def test_forgetting_a_customer_leaves_none_of_their_property_values(conn, data):
+    stamp = _stamp(TODAY - timedelta(days=40), 3600)  # a month that has ended and is rolled up
+    private = {"email": "kari@example.com", "store": "store-01", "segment": "private", "agent": "agent-3"}
+    for score in (3, 9):
+        storage.insert_response(conn, data[0].id, score, ref=f"SECRET-{score}", properties=private, created_at=stamp)
+    storage.insert_response(conn, data[1].id, 5, ref="SECRET-5", properties={"email": "kari@example.com"})
+
+    def holding_it() -> list[str]:
+        found = []
+        tables = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '%fts%'")
+        for (table,) in tables.fetchall():
+            if any("kari@example.com" in str(tuple(row)) for row in conn.execute(f'SELECT * FROM "{table}"')):
+                found.append(table)
+        return found
+
+    assert {"responses", "response_property_days", "property_sets", "response_property_pair_months"} <= set(
+        holding_it()
+    )
+    for score in (3, 9, 5):
+        assert storage.forget_ref(conn, f"SECRET-{score}") == 1
+    assert holding_it() == []
+    assert_counts_exact(conn)
+    check_everything(conn, data)

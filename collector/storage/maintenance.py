@@ -8,6 +8,7 @@ import tempfile
 from dataclasses import dataclass
 
 from .connection import transaction, writers_turn
+from .rollups import ROLLUPS
 
 
 def backup_database(conn: sqlite3.Connection, target: str) -> None:
@@ -108,10 +109,18 @@ def _erase(conn: sqlite3.Connection, where: str, params: tuple, *, thorough: boo
         if deleted and thorough:
             with transaction(conn):
                 conn.execute("INSERT INTO responses_fts (responses_fts) VALUES ('optimize')")
+                _drop_empty_counts(conn)
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
     finally:
         conn.execute("PRAGMA secure_delete = OFF")
     return deleted
+
+
+def _drop_empty_counts(conn: sqlite3.Connection) -> None:
+    # Days first: deleting a day of an ended month touches its month's row.
+    for rollup in ROLLUPS:
+        for table in (rollup.days, rollup.months):
+            conn.execute(f"DELETE FROM {table} WHERE {' AND '.join(f'{c} = 0' for c in rollup.sums)}")
 
 
 def forget_ref(conn: sqlite3.Connection, ref: str, touchpoint_id: int | None = None) -> int:
