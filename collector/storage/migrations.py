@@ -391,3 +391,5 @@ def property_set_days(db: sqlite_utils.Database) -> None:
     # per-month twin; built once here, with a progress line.
     property_sets.create(db)
     rollups.add_twin(db, rollups.SET_ROLLUP)
+    # The twin's key starts with the month; a view reads a few sets' months.
+    db.execute("CREATE INDEX response_property_set_months_by_set ON response_property_set_months (set_id, month)")
