@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 from datetime import UTC, datetime, timedelta
 from html import escape, unescape
@@ -328,7 +329,7 @@ def test_follow_up_waits_however_old_the_answer(admin_client, make_touchpoint, c
 @pytest.mark.parametrize("walk_from", [1, 10**9])
 def test_both_search_plans_find_the_same_page(monkeypatch, make_touchpoint, conn, walk_from):
     """A common word walks the index, a rare one sorts its matches: same rows either way."""
-    monkeypatch.setattr(storage, "SEARCH_WALK_FROM", walk_from)
+    monkeypatch.setattr(storage.listing, "SEARCH_WALK_FROM", walk_from)
     tp = make_touchpoint()
     # ids out of time order, as imported or demo answers may be
     made = {}
@@ -362,3 +363,40 @@ def test_after_a_follow_up_the_page_goes_on_to_the_next_answer(admin_client, ans
         data={"status": "contacted", "then": "²", "next": "/admin/follow-up", "csrf_token": admin_client.csrf},
     )
     assert r.headers["Location"] == f"/admin/follow-up#r{second}"
+
+
+@pytest.mark.parametrize("windows", [(3, 10, 40), (1000,)])
+def test_a_common_word_is_found_window_by_window_as_by_sorting_every_match(monkeypatch, make_touchpoint, conn, windows):
+    """Walking windows of the newest answers finds the same pages, in the
+    same order, as sorting every match, also with ids out of time order."""
+    monkeypatch.setattr(storage.listing, "SEARCH_WALK_FROM", 1)
+    monkeypatch.setattr(storage.listing, "SEARCH_WINDOWS", windows)
+    rng = random.Random(7)
+    tp = make_touchpoint()
+    words = ["late", "later", "parcel", "fine", "friendly", "slow"]
+    stored = []
+    for _ in range(150):
+        comment = " ".join(rng.sample(words, 2)) if rng.random() < 0.9 else None
+        stamp = f"2026-0{rng.randint(1, 9)}-{rng.randint(10, 28)}T{rng.randint(10, 23)}:00:00Z"  # some alike
+        score = rng.randrange(11)
+        answer_id = storage.insert_response(conn, tp.id, score, comment=comment, created_at=stamp)
+        stored.append((stamp, answer_id, comment or "", score))
+    for word, category in [("late", None), ("parcel", None), ("fri", "detractor"), ("slow late", None)]:
+        wanted = [w for w in word.split()]
+        expected = [
+            answer_id
+            for stamp, answer_id, comment, score in sorted(stored, reverse=True)
+            if all(any(token.startswith(w) for token in comment.split()) for w in wanted)
+            and (category is None or score <= 6)
+        ]
+        found, cursor = [], None
+        while True:
+            page = storage.list_responses(
+                conn, search=storage.fts_query(word), commented=True, category=category, limit=7, before=cursor
+            )
+            found += [row["id"] for row in page.rows]
+            if page.older is None:
+                break
+            cursor = page.older
+        assert found == expected, (word, windows)
+        assert len(expected) > 7

@@ -102,38 +102,21 @@ def list_responses(
                 " UNION ALL SELECT id FROM responses WHERE followup_at >= ?)"
             )
         params.extend([updated_since, updated_since])
-    if search is not None:
-        # Two plans for one result. A rare word: fetch its few matches and
-        # sort them. A common one: walk the newest-first index and stop at a
-        # page's worth, checking each row against the matches (the unary +
-        # keeps SQLite from driving by the match list instead).
-        common = _fts_matches_at_least(conn, search, SEARCH_WALK_FROM)
-        clauses.append(
-            ("+" if common else "") + "r.id IN (SELECT rowid FROM responses_fts WHERE responses_fts MATCH ?)"
-        )
-        params.append(search)
-    order = "DESC"
     if after is not None:
         clauses.append("(r.created_at, r.id) > (?, ?)")
         params.extend([after.created_at, after.id])
-        order = "ASC"
     elif before is not None:
         clauses.append("(r.created_at, r.id) < (?, ?)")
         params.extend([before.created_at, before.id])
-    rows = conn.execute(
-        f"""
-        SELECT r.id, r.created_at, r.updated_at, r.touchpoint_id, t.name AS touchpoint, r.score, r.comment, r.ref,
-               r.channel, r.locale, r.page, r.properties, r.followup_status, r.followup_note,
-               r.followup_by, r.followup_at, r.followup_due_at, r.followup_assignee,
-               (SELECT email FROM users WHERE id = r.followup_assignee) AS followup_assignee_email,
-               r.verified, {RATINGS_JSON} AS drivers
-        FROM responses r JOIN touchpoints t ON t.id = r.touchpoint_id
-        {where_sql(clauses)}
-        ORDER BY r.created_at {order}, r.id {order}
-        LIMIT ?
-        """,
-        [*params, limit + 1],
-    ).fetchall()
+    order = "ASC" if after is not None else "DESC"
+    match = "r.id IN (SELECT rowid FROM responses_fts WHERE responses_fts MATCH ?{})"
+    if search is None:
+        rows = _page(conn, clauses, params, order, limit)
+    elif not _fts_matches_at_least(conn, search, SEARCH_WALK_FROM):
+        # A rare word: fetch its few matches and sort them.
+        rows = _page(conn, [*clauses, match.format("")], [*params, search], order, limit)
+    else:
+        rows = _newest_matches(conn, clauses, params, search, match, order, limit)
     more = len(rows) > limit
     items = [dict(row) for row in rows[:limit]]
     for item in items:
@@ -150,6 +133,75 @@ def list_responses(
         newer=Cursor(first["created_at"], first["id"]) if first and has_newer else None,
         older=Cursor(last["created_at"], last["id"]) if last and has_older else None,
     )
+
+
+def _page(conn: sqlite3.Connection, clauses: list[str], params: list[Any], order: str, limit: int) -> list:
+    return conn.execute(
+        f"""
+        SELECT r.id, r.created_at, r.updated_at, r.touchpoint_id, t.name AS touchpoint, r.score, r.comment, r.ref,
+               r.channel, r.locale, r.page, r.properties, r.followup_status, r.followup_note,
+               r.followup_by, r.followup_at, r.followup_due_at, r.followup_assignee,
+               (SELECT email FROM users WHERE id = r.followup_assignee) AS followup_assignee_email,
+               r.verified, {RATINGS_JSON} AS drivers
+        FROM responses r JOIN touchpoints t ON t.id = r.touchpoint_id
+        {where_sql(clauses)}
+        ORDER BY r.created_at {order}, r.id {order}
+        LIMIT ?
+        """,
+        [*params, limit + 1],
+    ).fetchall()
+
+
+# A common word: the page walks the newest-first index and checks each row
+# against the matches (the unary + keeps SQLite from driving by the match
+# list instead). Listing every match first would cost its millions; the
+# walk looks at the newest answers in windows of these sizes, and only the
+# matches at or above the window's smallest id are listed.
+SEARCH_WINDOWS = (2_000, 20_000, 200_000)
+
+
+def _newest_matches(
+    conn: sqlite3.Connection,
+    clauses: list[str],
+    params: list[Any],
+    search: str,
+    match: str,
+    order: str,
+    limit: int,
+) -> list:
+    """The page of a common word's matches, the newest window of answers first.
+
+    A window holds the newest answers the other conditions select, down to
+    its oldest (created_at, id). Every answer outside it is older than each
+    one inside, so a window with a page's worth of matches holds the newest
+    matches of all; one with fewer than its size holds every answer. Ids
+    need not follow the times (an import adds old answers): the window's
+    smallest id is the bound, whatever its time."""
+    if order == "DESC":
+        for size in SEARCH_WINDOWS:
+            count, oldest, oldest_id, lowest_id = conn.execute(
+                f"""
+                WITH w AS MATERIALIZED (
+                    SELECT r.created_at, r.id FROM responses r {where_sql(clauses)}
+                    ORDER BY r.created_at DESC, r.id DESC LIMIT ?
+                )
+                SELECT COUNT(*), o.created_at, (SELECT min(id) FROM w WHERE created_at = o.created_at), min(w.id)
+                FROM w, (SELECT min(created_at) AS created_at FROM w) o
+                """,
+                [*params, size],
+            ).fetchone()
+            if count == 0:
+                return []
+            rows = _page(
+                conn,
+                [*clauses, "(r.created_at, r.id) >= (?, ?)", "+" + match.format(" AND rowid >= ?")],
+                [*params, oldest, oldest_id, search, lowest_id],
+                order,
+                limit,
+            )
+            if len(rows) > limit or count < size:
+                return rows
+    return _page(conn, [*clauses, "+" + match.format("")], [*params, search], order, limit)
 
 
 # From this many full-text matches on, the comments page walks its index
