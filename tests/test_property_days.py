@@ -489,6 +489,7 @@ def test_a_restored_backup_keeps_its_counts(conn, data, tmp_path):
     try:
         assert stored(restored) == rebuilt(restored) == rebuilt(conn)
         assert stored_pairs(restored) == rebuilt_pairs(restored) == rebuilt_pairs(conn)
+        assert stored_sets(restored) == rebuilt_sets(restored) == rebuilt_sets(conn) != {}
     finally:
         restored.close()
 
