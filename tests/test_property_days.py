@@ -627,3 +627,38 @@ def test_forgetting_a_customer_leaves_none_of_their_property_values(conn, data):
     assert holding_it() == []
     assert_counts_exact(conn)
     check_everything(conn, data)
+
+
+def test_forgetting_an_answer_of_a_month_not_rolled_up_yet_leaves_nothing_of_it(conn, data):
+    """Stored on a month's last day, forgotten the next morning before the
+    hourly clean-up added that month up: its deletion took from the month's
+    rows, which then named the value with a -1."""
+    last_day = TODAY.replace(day=1) - timedelta(days=1)
+    month = last_day.replace(day=1).isoformat()
+    with storage.transaction(conn):
+        conn.execute("DELETE FROM rollup_months WHERE month = ?", (month,))
+        # As on that day: the month had not ended, and its triggers did nothing.
+        month_triggers = conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_to_month_insert'"
+        ).fetchall()
+        for name, _ in month_triggers:
+            conn.execute(f"DROP TRIGGER {name}")
+        private = {"email": "kari@example.com", "segment": "private", "store": "store-01"}
+        storage.insert_response(
+            conn, data[0].id, 3, ref="SECRET", properties=private, created_at=_stamp(last_day, 86000)
+        )
+        for _, sql in month_triggers:
+            conn.execute(sql)
+    assert storage.forget_ref(conn, "SECRET") == 1
+    for table in ("response_property_months", "response_property_pair_months", "response_property_set_months"):
+        assert (
+            conn.execute(f"SELECT COUNT(*) FROM {table} WHERE min({', '.join(COUNT_COLUMNS)}) < 0").fetchone()[0] == 0
+        )
+    assert (
+        conn.execute("SELECT COUNT(*) FROM response_property_days WHERE value = 'kari@example.com'").fetchone()[0] == 0
+    )
+    assert (
+        conn.execute("SELECT COUNT(*) FROM response_property_months WHERE value = 'kari@example.com'").fetchone()[0]
+        == 0
+    )
+    assert_counts_exact(conn)

@@ -8,7 +8,7 @@ import tempfile
 from dataclasses import dataclass
 
 from .connection import transaction, writers_turn
-from .rollups import ROLLUPS
+from .rollups import ROLLUPS, roll_up
 
 
 def backup_database(conn: sqlite3.Connection, target: str) -> None:
@@ -109,6 +109,9 @@ def _erase(conn: sqlite3.Connection, where: str, params: tuple, *, thorough: boo
         if deleted and thorough:
             with transaction(conn):
                 conn.execute("INSERT INTO responses_fts (responses_fts) VALUES ('optimize')")
+                # A month that ended but is not rolled up yet may hold what
+                # the deletes took from it (-1 for a value): made afresh first.
+                roll_up(conn)
                 _drop_empty_counts(conn)
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
     finally:
