@@ -190,10 +190,11 @@ def _breakdown_from_counts(
         table, picks, picked = _sets_with(flt.properties)
         per_day, params = rollups.read(conn, table, picks, picked, flt, f"set_id, {scores_sql}")
         named = ", ".join(f"SUM({column}) AS {column}" for column in SCORE_COLUMNS)
-        value = "json_extract(s.properties, '$.' || json_quote(?))"
-        source = f"""(SELECT {value} AS value, {scores_sql}
+        # Only a text value, as the counts by one value take (the API stores nothing else).
+        path = "'$.' || json_quote(?)"
+        source = f"""(SELECT json_extract(s.properties, {path}) AS value, {scores_sql}
             FROM (SELECT set_id, {named} FROM {per_day} GROUP BY set_id) d JOIN property_sets s ON s.id = d.set_id
-            WHERE {value} IS NOT NULL)"""
+            WHERE json_type(s.properties, {path}) = 'text')"""
         params = [key, *params, key]
     elif flt.properties:
         ((other, wanted),) = flt.properties.items()
