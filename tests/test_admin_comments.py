@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 import re
 from datetime import UTC, datetime, timedelta
@@ -389,14 +390,21 @@ def test_a_common_word_is_found_window_by_window_as_by_sorting_every_match(monke
             if all(any(token.startswith(w) for token in comment.split()) for w in wanted)
             and (category is None or score <= 6)
         ]
-        found, cursor = [], None
+        found, cursor, pages = [], None, []
         while True:
             page = storage.list_responses(
                 conn, search=storage.fts_query(word), commented=True, category=category, limit=7, before=cursor
             )
             found += [row["id"] for row in page.rows]
+            pages.append(page)
             if page.older is None:
                 break
             cursor = page.older
         assert found == expected, (word, windows)
         assert len(expected) > 7
+        # And back: each page's newer link gives the page before it.
+        for before, page in itertools.pairwise(pages):
+            back = storage.list_responses(
+                conn, search=storage.fts_query(word), commented=True, category=category, limit=7, after=page.newer
+            )
+            assert [row["id"] for row in back.rows] == [row["id"] for row in before.rows]

@@ -102,12 +102,13 @@ def list_responses(
                 " UNION ALL SELECT id FROM responses WHERE followup_at >= ?)"
             )
         params.extend([updated_since, updated_since])
+    older_than = [before.created_at, before.id] if before is not None and after is None else None
     if after is not None:
         clauses.append("(r.created_at, r.id) > (?, ?)")
         params.extend([after.created_at, after.id])
-    elif before is not None:
+    elif older_than is not None:
         clauses.append("(r.created_at, r.id) < (?, ?)")
-        params.extend([before.created_at, before.id])
+        params.extend(older_than)
     order = "ASC" if after is not None else "DESC"
     match = "r.id IN (SELECT rowid FROM responses_fts WHERE responses_fts MATCH ?{})"
     if search is None:
@@ -115,8 +116,12 @@ def list_responses(
     elif not _fts_matches_at_least(conn, search, SEARCH_WALK_FROM):
         # A rare word: fetch its few matches and sort them.
         rows = _page(conn, [*clauses, match.format("")], [*params, search], order, limit)
+    elif after is None:
+        rows = _newest_matches(conn, clauses, params, older_than, search, match, limit)
     else:
-        rows = _newest_matches(conn, clauses, params, search, match, order, limit)
+        # A common word, newer pages: walk the index, checking each row
+        # against the matches (the unary + keeps SQLite from driving by them).
+        rows = _page(conn, [*clauses, "+" + match.format("")], [*params, search], order, limit)
     more = len(rows) > limit
     items = [dict(row) for row in rows[:limit]]
     for item in items:
@@ -152,56 +157,67 @@ def _page(conn: sqlite3.Connection, clauses: list[str], params: list[Any], order
     ).fetchall()
 
 
-# A common word: the page walks the newest-first index and checks each row
-# against the matches (the unary + keeps SQLite from driving by the match
-# list instead). Listing every match first would cost its millions; the
-# walk looks at the newest answers in windows of these sizes, and only the
-# matches at or above the window's smallest id are listed.
-SEARCH_WINDOWS = (2_000, 20_000, 200_000)
+# A common word, newest first: listing every match to check rows against
+# would cost its millions, so the page looks at the newest answers with a
+# comment in slices of these sizes, each older than the one before, and
+# lists only the matches among each slice's ids. A page the slices do not
+# fill (a narrow filter) walks on through every older match, as it did
+# before the slices: larger slices would cost more walking than they save.
+SEARCH_WINDOWS = (2_000, 20_000)
 
 
 def _newest_matches(
     conn: sqlite3.Connection,
     clauses: list[str],
     params: list[Any],
+    older_than: list[Any] | None,
     search: str,
     match: str,
-    order: str,
     limit: int,
 ) -> list:
-    """The page of a common word's matches, the newest window of answers first.
+    """The newest page of a common word's matches, a slice at a time.
 
-    A window holds the newest answers the other conditions select, down to
-    its oldest (created_at, id). Every answer outside it is older than each
-    one inside, so a window with a page's worth of matches holds the newest
-    matches of all; one with fewer than its size holds every answer. Ids
-    need not follow the times (an import adds old answers): the window's
-    smallest id is the bound, whatever its time."""
-    if order == "DESC":
-        for size in SEARCH_WINDOWS:
-            count, oldest, oldest_id, lowest_id = conn.execute(
-                f"""
-                WITH w AS MATERIALIZED (
-                    SELECT r.created_at, r.id FROM responses r {where_sql(clauses)}
-                    ORDER BY r.created_at DESC, r.id DESC LIMIT ?
-                )
-                SELECT COUNT(*), o.created_at, (SELECT min(id) FROM w WHERE created_at = o.created_at), min(w.id)
-                FROM w, (SELECT min(created_at) AS created_at FROM w) o
-                """,
-                [*params, size],
-            ).fetchone()
-            if count == 0:
-                return []
-            rows = _page(
-                conn,
-                [*clauses, "(r.created_at, r.id) >= (?, ?)", "+" + match.format(" AND rowid >= ?")],
-                [*params, oldest, oldest_id, search, lowest_id],
-                order,
-                limit,
-            )
-            if len(rows) > limit or count < size:
-                return rows
-    return _page(conn, [*clauses, "+" + match.format("")], [*params, search], order, limit)
+    A slice holds the next newest answers with a comment (every match has
+    one), older than *older_than* (the page's cursor) and than the slice
+    before, down to its oldest (created_at, id). Its matches that the other
+    *clauses* select are the next ones in the page's order, so the page is
+    done when the slices found enough or there is nothing older. Ids need
+    not follow the times (an import adds old answers): the slice's smallest
+    and largest ids bound the matches listed, whatever their times. The
+    slices ignore the other conditions, so a narrow filter costs a walk of
+    a few index entries more, not a search for its own answers."""
+    found: list = []
+    for size in SEARCH_WINDOWS:
+        # The index of the answers with a comment, in time order: read, not the rows.
+        newer = ["r.comment IS NOT NULL"] + (["(r.created_at, r.id) < (?, ?)"] if older_than else [])
+        walk = (
+            f"SELECT r.created_at, r.id FROM responses r INDEXED BY responses_commented {where_sql(newer)}"
+            " ORDER BY r.created_at DESC, r.id DESC"
+        )
+        lowest_id, highest_id, count = conn.execute(
+            f"SELECT min(id), max(id), COUNT(*) FROM ({walk} LIMIT ?)", [*(older_than or []), size]
+        ).fetchone()
+        if count == 0:
+            return found
+        last = conn.execute(f"{walk} LIMIT 1 OFFSET ?", [*(older_than or []), count - 1]).fetchone()
+        inside = ["(r.created_at, r.id) >= (?, ?)"]
+        found += _page(
+            conn,
+            [*clauses, *newer[1:], *inside, "+" + match.format(" AND rowid BETWEEN ? AND ?")],
+            [*params, *(older_than or []), *last, search, lowest_id, highest_id],
+            "DESC",
+            limit - len(found),
+        )
+        if len(found) > limit or count < size:
+            return found
+        older_than = list(last)
+    return found + _page(
+        conn,
+        [*clauses, "(r.created_at, r.id) < (?, ?)", "+" + match.format("")],
+        [*params, *older_than, search],
+        "DESC",
+        limit - len(found),
+    )
 
 
 # From this many full-text matches on, the comments page walks its index
