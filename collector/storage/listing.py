@@ -160,7 +160,7 @@ def _page(conn: sqlite3.Connection, clauses: list[str], params: list[Any], order
 # A common word, newest first: listing every match to check rows against
 # would cost its millions, so the page looks at the newest answers with a
 # comment in slices of these sizes, each older than the one before, and
-# lists only the matches among each slice's ids. A page the slices do not
+# lists only the matches among each slice's ids. A page the slices will not
 # fill (a narrow filter) walks on through every older match, as it did
 # before the slices: larger slices would cost more walking than they save.
 SEARCH_WINDOWS = (2_000, 20_000)
@@ -187,7 +187,8 @@ def _newest_matches(
     slices ignore the other conditions, so a narrow filter costs a walk of
     a few index entries more, not a search for its own answers."""
     found: list = []
-    for size in SEARCH_WINDOWS:
+    read = 0
+    for step, size in enumerate(SEARCH_WINDOWS):
         # The index of the answers with a comment, in time order: read, not the rows.
         newer = ["r.comment IS NOT NULL"] + (["(r.created_at, r.id) < (?, ?)"] if older_than else [])
         walk = (
@@ -211,6 +212,11 @@ def _newest_matches(
         if len(found) > limit or count < size:
             return found
         older_than = list(last)
+        read += count
+        # At this slice's rate of matches, the next would not fill the page either.
+        following = SEARCH_WINDOWS[step + 1] if step + 1 < len(SEARCH_WINDOWS) else 0
+        if len(found) * (read + following) < (limit + 1) * read:
+            break
     return found + _page(
         conn,
         [*clauses, "(r.created_at, r.id) < (?, ?)", "+" + match.format("")],
