@@ -244,14 +244,6 @@ def export_child(db: str, url: str) -> None:
     from collector import create_app
 
     app = create_app({"DB": db, "SECRET_KEY": "bench"})
-    # A database kept from an earlier run: add up the months that have ended
-    # since, as a running server's hourly clean-up would.
-    from collector import storage
-
-    conn = storage.connect(db)
-    with storage.transaction(conn):
-        storage.roll_up_months(conn)
-    conn.close()
     client = logged_in_client(app)
     _reset_peak_rss()
     usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -305,6 +297,14 @@ def measure(db: str, runs: int = RUNS, export: bool = True) -> list[tuple[str, s
     from collector import create_app
 
     app = create_app({"DB": db, "SECRET_KEY": "bench"})
+    # A database kept from an earlier run: add up the months that have ended
+    # since, as a running server's hourly clean-up would.
+    from collector import storage
+
+    conn = storage.connect(db)
+    with storage.transaction(conn):
+        storage.roll_up_months(conn)
+    conn.close()
     client = logged_in_client(app)
     api_key = _read_api_key(app)
     rows: list[tuple[str, str, str]] = []
