@@ -36,7 +36,8 @@ def open_sql(row: str) -> str:
 BUILD_STEP = 250_000
 
 _COLUMNS = "key, value, day, touchpoint_id, channel, " + ", ".join(COUNT_COLUMNS)
-_ADD = "ON CONFLICT DO UPDATE SET " + ", ".join(f"{c} = {c} + excluded.{c}" for c in COUNT_COLUMNS)
+# An upsert's tail that adds a new row's counts to the row already there.
+ADD_COUNTS = "ON CONFLICT DO UPDATE SET " + ", ".join(f"{c} = {c} + excluded.{c}" for c in COUNT_COLUMNS)
 # Only text values: the API and the command line take nothing else.
 _VALUES = "FROM json_each({row}.properties) j WHERE j.type = 'text'"
 
@@ -51,15 +52,19 @@ def _increment(row: str) -> str:
         SELECT j.key, j.value, substr({row}.created_at, 1, 10), {row}.touchpoint_id, {row}.channel,
                {one_per_score(row)}
         {_VALUES.format(row=row)}
-        {_ADD};
+        {ADD_COUNTS};
     """
 
 
-def _decrement(row: str) -> str:
+def minus_one_per_score(row: str) -> str:
+    """SET assignments that take answer *row* out of its counts (one_per_score's undoing)."""
     minus = ", ".join(f"s{score} = s{score} - ({row}.score = {score})" for score in range(11))
-    minus += f", open = open - {open_sql(row)}"
+    return minus + f", open = open - {open_sql(row)}"
+
+
+def _decrement(row: str) -> str:
     return f"""
-        UPDATE response_property_days SET {minus}
+        UPDATE response_property_days SET {minus_one_per_score(row)}
         WHERE (key, value) IN (SELECT j.key, j.value {_VALUES.format(row=row)})
           AND day = substr({row}.created_at, 1, 10) AND touchpoint_id = {row}.touchpoint_id
           AND channel = {row}.channel;
@@ -134,7 +139,7 @@ def build(db: sqlite_utils.Database, after_id: int = 0) -> None:
         FROM responses r, json_each(r.properties) j
         WHERE r.id >= ? AND r.id < ? AND r.properties != '{{}}' AND j.type = 'text'
         GROUP BY 1, 2, 3, 4, 5
-        {_ADD}
+        {ADD_COUNTS}
         """,
         after_id,
         "by property value",

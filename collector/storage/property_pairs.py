@@ -23,19 +23,19 @@ from __future__ import annotations
 import sqlite_utils
 
 from .property_days import (
+    ADD_COUNTS,
     COUNT_COLUMNS,
     COUNTED_CHANGE,
     COUNTED_COLUMNS,
     PER_SCORE,
     build_in_steps,
+    minus_one_per_score,
     one_per_score,
-    open_sql,
 )
 
 TRIGGERS = ("response_property_pairs_insert", "response_property_pairs_delete", "response_property_pairs_update")
 
 _COLUMNS = "key1, value1, key2, value2, day, touchpoint_id, channel, " + ", ".join(COUNT_COLUMNS)
-_ADD = "ON CONFLICT DO UPDATE SET " + ", ".join(f"{c} = {c} + excluded.{c}" for c in COUNT_COLUMNS)
 
 
 def _pairs(row: str) -> str:
@@ -52,15 +52,13 @@ def _increment(row: str) -> str:
         SELECT a.key, a.value, b.key, b.value, substr({row}.created_at, 1, 10), {row}.touchpoint_id,
                {row}.channel, {one_per_score(row)}
         {_pairs(row)}
-        {_ADD};
+        {ADD_COUNTS};
     """
 
 
 def _decrement(row: str) -> str:
-    minus = ", ".join(f"s{score} = s{score} - ({row}.score = {score})" for score in range(11))
-    minus += f", open = open - {open_sql(row)}"
     return f"""
-        UPDATE response_property_pair_days SET {minus}
+        UPDATE response_property_pair_days SET {minus_one_per_score(row)}
         WHERE (key1, value1, key2, value2) IN (SELECT a.key, a.value, b.key, b.value {_pairs(row)})
           AND day = substr({row}.created_at, 1, 10) AND touchpoint_id = {row}.touchpoint_id
           AND channel = {row}.channel;
@@ -116,7 +114,7 @@ def build(db: sqlite_utils.Database, after_id: int = 0) -> None:
         WHERE r.id >= ? AND r.id < ? AND {_has_pairs("r")}
           AND a.type = 'text' AND b.type = 'text' AND a.key < b.key
         GROUP BY 1, 2, 3, 4, 5, 6, 7
-        {_ADD}
+        {ADD_COUNTS}
         """,
         after_id,
         "by two property values",

@@ -36,19 +36,19 @@ from __future__ import annotations
 import sqlite_utils
 
 from .property_days import (
+    ADD_COUNTS,
     COUNT_COLUMNS,
     COUNTED_CHANGE,
     COUNTED_COLUMNS,
     PER_SCORE,
     build_in_steps,
+    minus_one_per_score,
     one_per_score,
-    open_sql,
 )
 
 TRIGGERS = ("response_property_sets_insert", "response_property_sets_delete", "response_property_sets_update")
 
 _COLUMNS = "set_id, day, touchpoint_id, channel, " + ", ".join(COUNT_COLUMNS)
-_ADD = "ON CONFLICT DO UPDATE SET " + ", ".join(f"{c} = {c} + excluded.{c}" for c in COUNT_COLUMNS)
 
 
 def has_set(row: str) -> str:
@@ -70,15 +70,13 @@ def _increment(row: str) -> str:
         INSERT INTO response_property_set_days ({_COLUMNS})
         SELECT id, substr({row}.created_at, 1, 10), {row}.touchpoint_id, {row}.channel, {one_per_score(row)}
         FROM property_sets WHERE properties = {row}.properties
-        {_ADD};
+        {ADD_COUNTS};
     """
 
 
 def _decrement(row: str) -> str:
-    minus = ", ".join(f"s{score} = s{score} - ({row}.score = {score})" for score in range(11))
-    minus += f", open = open - {open_sql(row)}"
     return f"""
-        UPDATE response_property_set_days SET {minus}
+        UPDATE response_property_set_days SET {minus_one_per_score(row)}
         WHERE set_id = {_set_of(row)} AND day = substr({row}.created_at, 1, 10)
           AND touchpoint_id = {row}.touchpoint_id AND channel = {row}.channel;
     """
@@ -184,7 +182,7 @@ def build(db: sqlite_utils.Database, after_id: int = 0) -> None:
             FROM responses r JOIN property_sets s ON s.properties = r.properties
             WHERE r.id >= ? AND r.id < ? AND {has_set("r")}
             GROUP BY 1, 2, 3, 4
-            {_ADD}
+            {ADD_COUNTS}
             """,
         ),
         after_id,
