@@ -201,10 +201,9 @@ def _newest_matches(
         if count == 0:
             return found
         last = conn.execute(f"{walk} LIMIT 1 OFFSET ?", [*(older_than or []), count - 1]).fetchone()
-        inside = ["(r.created_at, r.id) >= (?, ?)"]
         found += _page(
             conn,
-            [*clauses, *newer[1:], *inside, "+" + match.format(" AND rowid BETWEEN ? AND ?")],
+            [*clauses, *newer[1:], "(r.created_at, r.id) >= (?, ?)", "+" + match.format(" AND rowid BETWEEN ? AND ?")],
             [*params, *(older_than or []), *last, search, lowest_id, highest_id],
             "DESC",
             limit - len(found),
